@@ -1,0 +1,54 @@
+import { unaryKernel } from '../../tensor/kernels/elementwise.js';
+import { Tensor } from '../../tensor/tensor.js';
+import { record, type Rules } from '../engine.js';
+import { add, div, greater, mul, sub } from './arith.js';
+
+function unary(rules: Rules<undefined>, x: Tensor, f: (v: number) => number): Tensor {
+  return record(rules, [x], new Tensor(unaryKernel(x.data, f), x.shape), undefined);
+}
+
+/** A unary op whose derivative is a function of its input and output: dy = d(x, y) * dx. */
+function defineUnary(name: string, f: (v: number) => number, derivative: (x: Tensor, y: Tensor) => Tensor): (x: Tensor) => Tensor {
+  const rules: Rules<undefined> = {
+    name,
+    vjp: (g, [x], y) => [mul(g, derivative(x, y))],
+    jvp: ([dx], [x], y) => mul(dx!, derivative(x, y)),
+  };
+  return (x: Tensor) => unary(rules, x, f);
+}
+
+export const exp = defineUnary('exp', Math.exp, (_, y) => y);
+export const log = defineUnary('log', Math.log, (x) => div(1, x));
+export const tanh = defineUnary('tanh', Math.tanh, (_, y) => sub(1, mul(y, y)));
+export const sigmoid = defineUnary('sigmoid', sigmoidScalar, (_, y) => mul(y, sub(1, y)));
+export const sqrt = defineUnary('sqrt', Math.sqrt, (_, y) => div(0.5, y));
+// PyTorch's convention: the derivative of relu at 0 is 0.
+export const relu = defineUnary('relu', (v) => (v > 0 ? v : 0), (x) => greater(x, 0));
+/** log(1 + e^x), computed without overflow; its derivative is sigmoid(x). */
+export const softplus = defineUnary('softplus', (v) => Math.max(v, 0) + Math.log1p(Math.exp(-Math.abs(v))), (x) => sigmoid(x));
+export const abs = defineUnary('abs', Math.abs, (x) => sub(greater(x, 0), greater(0, x)));
+
+function sigmoidScalar(v: number): number {
+  if (v >= 0) return 1 / (1 + Math.exp(-v));
+  const e = Math.exp(v);
+  return e / (1 + e);
+}
+
+/** x ** p for a constant exponent p. */
+export function pow(x: Tensor, p: number): Tensor {
+  if (p === 1) return x;
+  if (p === 2) return mul(x, x);
+  const rules: Rules<undefined> = {
+    name: 'pow',
+    vjp: (g, [u]) => [mul(g, mul(pow(u, p - 1), p))],
+    jvp: ([du], [u]) => mul(du!, mul(pow(u, p - 1), p)),
+  };
+  return unary(rules, x, (v) => Math.pow(v, p));
+}
+
+/** The tanh approximation of GELU (PyTorch's gelu(approximate='tanh')). */
+export function gelu(x: Tensor): Tensor {
+  const c = Math.sqrt(2 / Math.PI);
+  const inner = mul(add(x, mul(pow(x, 3), 0.044715)), c);
+  return mul(mul(x, 0.5), add(tanh(inner), 1));
+}
