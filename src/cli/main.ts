@@ -1,0 +1,30 @@
+import { Command, CommanderError } from 'commander';
+import { readFileSync } from 'node:fs';
+
+const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+
+/** Builds the command tree; each subcommand lives in its own module and is loaded on use. */
+export function buildProgram(): Command {
+  const program = new Command('stagecredit')
+    .description('Which stage of a model\'s training is responsible for a behaviour, and how much?\n'
+      + 'Trains or imports a multi-stage run, estimates each stage\'s counterfactual effect without\n'
+      + 'retraining, checks the estimates against retraining, and reports the result.')
+    .version(pkg.version)
+    .showHelpAfterError()
+    .exitOverride();
+  return program;
+}
+
+/** Runs the CLI; returns the process exit code. */
+export async function main(argv: string[]): Promise<number> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv);
+    return 0;
+  } catch (err) {
+    if (err instanceof CommanderError) return err.exitCode;
+    console.error(`stagecredit: ${err instanceof Error ? err.message : String(err)}`);
+    if (process.env.STAGECREDIT_DEBUG && err instanceof Error) console.error(err.stack);
+    return 1;
+  }
+}
