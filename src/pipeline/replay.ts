@@ -1,0 +1,45 @@
+import type { OptimizerState } from '../optim/index.js';
+import type { Tensor } from '../tensor/index.js';
+import type { Run } from './run.js';
+import { stageBatch, stageEntryState, trainingStep } from './trainingStep.js';
+
+export interface ReplayOptions {
+  /** Start from this boundary even if it is earlier than the first skipped stage (for checks). */
+  from?: number;
+  onStep?: (stageIndex: number, stageStep: number) => void;
+}
+
+/**
+ * theta_T^(-S): the final parameters had the stages in `skip` never run (method.md §2). Stages
+ * before the first skipped one are not recomputed: the replay starts from the stored boundary
+ * checkpoint. Later stages reuse their factual batches and learning rates. A skipped stage
+ * leaves the parameters and its entry optimizer state untouched, so a following stage that
+ * carries state receives what the skipped stage would have started from.
+ */
+export function replaySkipping(run: Run, skip: Iterable<number>, opts: ReplayOptions = {}): Tensor[] {
+  const { pipeline } = run;
+  const K = pipeline.stages.length;
+  const skipped = new Set(skip);
+  for (const k of skipped) if (!Number.isInteger(k) || k < 0 || k >= K) throw new Error(`replay: stage ${k} is out of range 0..${K - 1}`);
+  const first = Math.min(opts.from ?? K, ...skipped);
+  const ck = run.boundary(first);
+  let params = ck.params;
+  let previous: OptimizerState | null = ck.optimizer;
+  for (let k = first; k < K; k++) {
+    const stage = pipeline.stages[k];
+    const state0 = stageEntryState(stage, params, previous);
+    if (skipped.has(k)) {
+      previous = state0;
+      continue;
+    }
+    let state = state0;
+    for (let s = 0; s < stage.steps; s++) {
+      const r = trainingStep(pipeline.model, stage, params, state, s, stageBatch(stage, s, pipeline.dtype));
+      params = r.params;
+      state = r.state;
+      opts.onStep?.(k, s);
+    }
+    previous = state;
+  }
+  return params;
+}

@@ -1,0 +1,76 @@
+import * as T from '../autodiff/index.js';
+import type { Dataset } from '../data/index.js';
+import { crossEntropy, type Model } from '../nn/index.js';
+import type { OptimizerState } from '../optim/index.js';
+import { allocate, fromData, type DType, type Tensor } from '../tensor/index.js';
+import { batchAt } from './batches.js';
+import type { ResolvedStage } from './resolve.js';
+
+// One training step as a pure function of (theta, optimizer state): the gradient is taken
+// inside, so T.jvp of trainingStep is the exact JVP of the step (method.md E3).
+
+export interface Batch {
+  x: Tensor;
+  y: Int32Array;
+  /** Per-example weights w_z (the loss is (1/|B|) sum w_z l(z)); null means all ones. */
+  weights: Float64Array | null;
+}
+
+export function gatherBatch(ds: Dataset, index: ArrayLike<number>, dtype: DType, weights: Float64Array | null = null): Batch {
+  const per = ds.featureShape.reduce((a, b) => a * b, 1);
+  const x = allocate(dtype, index.length * per);
+  const y = new Int32Array(index.length);
+  const w = weights ? new Float64Array(index.length) : null;
+  for (let r = 0; r < index.length; r++) {
+    const i = index[r];
+    x.set(ds.x.subarray(i * per, (i + 1) * per), r * per);
+    y[r] = ds.y[i];
+    if (w) w[r] = weights![i];
+  }
+  return { x: fromData(x, [index.length, ...ds.featureShape]), y, weights: w };
+}
+
+export function stageBatch(stage: ResolvedStage, s: number, dtype: DType): Batch {
+  return gatherBatch(stage.data, batchAt(stage.batches, s), dtype, stage.sampleWeights);
+}
+
+/** The training objective on a batch: weighted mean softmax cross-entropy. */
+export function batchLoss(model: Model, params: Tensor[], batch: Batch): Tensor {
+  return crossEntropy(model.forward(params, batch.x), batch.y, 'mean', batch.weights ?? undefined);
+}
+
+/** Per-example losses l(z; theta) on a batch, unweighted. */
+export function exampleLosses(model: Model, params: Tensor[], batch: Pick<Batch, 'x' | 'y'>): Tensor {
+  return crossEntropy(model.forward(params, batch.x), batch.y, 'none');
+}
+
+export interface StepResult {
+  params: Tensor[];
+  state: OptimizerState;
+  loss: number;
+}
+
+/**
+ * theta_{t+1}, state_{t+1} from theta_t, state_t on the stage's s-th batch with eta = lrs[s].
+ * Frozen parameters pass through unchanged.
+ */
+export function trainingStep(model: Model, stage: ResolvedStage, params: Tensor[], state: OptimizerState, s: number, batch?: Batch): StepResult {
+  const b = batch ?? stageBatch(stage, s, params[0].dtype);
+  const idx = stage.trainable;
+  const all = params.length === idx.length;
+  const { value, grads } = T.valueAndGrad((trainable) => {
+    const full = all ? trainable : params.slice();
+    if (!all) idx.forEach((p, j) => (full[p] = trainable[j]));
+    return batchLoss(model, full, b);
+  })(idx.map((i) => params[i]));
+  const updated = stage.optimizer.step(idx.map((i) => params[i]), grads, state, stage.lrs[s]);
+  const next = params.slice();
+  idx.forEach((p, j) => (next[p] = updated.params[j]));
+  return { params: next, state: updated.state, loss: value.item() };
+}
+
+/** The optimizer state a stage starts from: fresh, or the previous stage's when carried. */
+export function stageEntryState(stage: ResolvedStage, params: Tensor[], previous: OptimizerState | null): OptimizerState {
+  if (stage.carryState && previous) return previous;
+  return stage.optimizer.init(stage.trainable.map((i) => params[i]));
+}
