@@ -1,6 +1,8 @@
 import { ShapeError, sameShape, shapeStr } from '../tensor/shape.js';
 import { Tensor, zeros } from '../tensor/tensor.js';
 import { backward } from './backward.js';
+import { add, mul } from './ops/arith.js';
+import { sum } from './ops/reduce.js';
 import { insideReverseScope, isRecording, record, withForwardLevel, withRecording, withReverseScope, type Rules } from './engine.js';
 
 // Derivatives as composable transformations of functions of a list of tensors (JAX style):
@@ -61,13 +63,33 @@ export function grad(f: TensorFn): (xs: Tensor[]) => Tensor[] {
 }
 
 /** f(xs) and its pullback: cotangent of the output -> cotangents of xs. */
-export function vjp(f: TensorFn, xs: Tensor[]): { out: Tensor; pullback: (cotangent: Tensor) => Tensor[] } {
+export function vjp<T extends Tensor | Tensor[]>(f: (xs: Tensor[]) => T, xs: Tensor[]): { out: T; pullback: (cotangent: T) => Tensor[] } {
   const leaves = xs.map(leaf);
-  const out = withRecording(true, () => f(leaves));
+  // A gradient taken inside f (a training step) must be recorded for the pullback to see through it.
+  const out = withReverseScope(() => withRecording(true, () => f(leaves)));
+  const outs: Tensor[] = Array.isArray(out) ? out : [out as Tensor];
   return {
     out,
-    pullback: (cotangent) => backward(out, leaves, { seed: cotangent, createGraph: insideReverseScope() && isRecording() }),
+    pullback: (cotangent) => {
+      const cts: Tensor[] = Array.isArray(cotangent) ? cotangent : [cotangent as Tensor];
+      if (cts.length !== outs.length) throw new Error(`vjp: ${cts.length} cotangents for ${outs.length} outputs`);
+      // Several outputs: one sweep from the scalar sum_i <out_i, ct_i>, whose gradient is the VJP.
+      const root = outs.length === 1 ? outs[0] : sumOfInner(outs, cts);
+      return backward(root, leaves, { seed: outs.length === 1 ? cts[0] : undefined, createGraph: insideReverseScope() && isRecording() });
+    },
   };
+}
+
+function sumOfInner(outs: Tensor[], cts: Tensor[]): Tensor {
+  return withRecording(true, () => {
+    let acc: Tensor | null = null;
+    outs.forEach((o, i) => {
+      if (!o.tracked) return;
+      const term = sum(mul(o, cts[i]));
+      acc = acc ? add(acc, term) : term;
+    });
+    return acc ?? zeros([], outs[0].dtype);
+  });
 }
 
 export interface JvpResult<T> {

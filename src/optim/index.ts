@@ -13,6 +13,6 @@ export type {
 } from './types.js';
 export { OPTIMIZER_KINDS, validateOptimizerSpec } from './validate.js';
 export { createOptimizer } from './optimizer.js';
-export { createSgd, mat2Mul, sgdHessianFreeStep, sgdHyper, sgdTransition, sgdTransitionProduct, sgdUpdate, type SgdHyper } from './sgd.js';
+export { createSgd, mat2Mul, sgdGradientResponse, sgdHessianFreeStep, sgdHyper, sgdTransition, sgdTransitionProduct, sgdUpdate, type SgdHyper } from './sgd.js';
 export { adamHessianFreeStep, adamHyper, adamUpdate, createAdam, type AdamHyper, type AdamUpdateOptions } from './adam.js';
 export * from './schedule.js';

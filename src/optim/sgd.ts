@@ -117,6 +117,28 @@ export function sgdTransition(spec: SgdSpec, stepIndex: number, lr: number): Mat
   return sgdMatrix(h, h.momentum !== 0 && stepIndex > 0, lr);
 }
 
+/**
+ * How a gradient perturbation h enters one SGD step: [delta'; eps'] += r * h, coordinatewise.
+ * The step is affine in (theta, buffer, g), so with sgdTransition this is its whole
+ * linearisation: M acts on the state, r on the gradient. From the update rule (d = dampening):
+ *   no momentum:   theta' = theta - eta*g                      -> r = [-eta, 0]
+ *   first step:    buf' = g; heavy ball theta' -= eta*buf'     -> r = [-eta, 1]
+ *                  nesterov theta' -= eta*(g + mu*buf')        -> r = [-eta*(1 + mu), 1]
+ *   later steps:   buf' = mu*buf + (1 - d)*g                    -> r = [-eta*(1 - d), 1 - d]
+ *                  nesterov theta' -= eta*(g + mu*buf')         -> r = [-eta*(1 + mu*(1 - d)), 1 - d]
+ * Weight decay does not change r: it acts on theta, which M already covers.
+ */
+export function sgdGradientResponse(spec: SgdSpec, stepIndex: number, lr: number, hasBuffer?: boolean): [number, number] {
+  checkLr('sgdGradientResponse', lr);
+  const h = sgdHyper(spec);
+  const mu = h.momentum;
+  const eta = lr;
+  if (mu === 0) return [-eta, 0];
+  if (!(hasBuffer ?? stepIndex > 0)) return [h.nesterov ? -eta * (1 + mu) : -eta, 1];
+  const cd = 1 - h.dampening;
+  return [h.nesterov ? -eta * (1 + mu * cd) : -eta * cd, cd];
+}
+
 /** a*b for 2x2 matrices (b applied first). */
 export function mat2Mul(a: Matrix2, b: Matrix2): Matrix2 {
   return [

@@ -48,6 +48,12 @@ const manifestSchema = z.object({
   description: z.string().optional(),
   dtype: z.enum(['float64', 'float32']).default('float64'),
   model: z.unknown(),
+  /**
+   * Training objective: softmax cross-entropy; squared error to one-hot targets (with a linear
+   * model the loss is quadratic in theta); or -logit[label] (linear in theta for a linear model,
+   * so H = 0). The last two exist mainly for the method's closed-form checks.
+   */
+  loss: z.enum(['crossEntropy', 'mse', 'linear']).default('crossEntropy'),
   init: z.union([z.object({ seed: z.number().int() }).strict(), fileRef]).default({ seed: 0 }),
   datasets: z.record(z.string().min(1), datasetSpec),
   evaluation: z.object({
@@ -118,9 +124,12 @@ export function parseManifest(value: unknown, source = 'manifest'): Manifest {
     if (s.trainable && s.frozen) issues.push({ path: at, message: 'give at most one of "trainable" or "frozen"' });
     let optimizer: OptimizerSpec | undefined;
     check(issues, `${at}.optimizer`, () => (optimizer = validateOptimizerSpec(s.optimizer, `${at}.optimizer`)));
-    // Explicit schedules are checked against the step count once the data size is known.
+    // With "epochs" the step count is known only once the data is loaded (resolve.ts checks an
+    // explicit schedule's length then); until then an explicit list is checked against itself.
+    const explicitLrs = (s.schedule as { lrs?: unknown } | null | undefined)?.lrs;
+    const provisionalSteps = s.steps ?? (Array.isArray(explicitLrs) ? explicitLrs.length : Number.MAX_SAFE_INTEGER);
     let schedule: ScheduleSpec | undefined;
-    check(issues, `${at}.schedule`, () => (schedule = validateScheduleSpec(s.schedule, s.steps ?? Number.MAX_SAFE_INTEGER, `${at}.schedule`)));
+    check(issues, `${at}.schedule`, () => (schedule = validateScheduleSpec(s.schedule, provisionalSteps, `${at}.schedule`)));
     if (s.optimizerState === 'carry') {
       const prev = raw.stages[i - 1];
       if (!prev) issues.push({ path: `${at}.optimizerState`, message: 'the first stage has no optimizer state to carry' });

@@ -6,6 +6,7 @@ import { createOptimizer, resolveSchedule, validateScheduleSpec, type Optimizer 
 import { Rng, type DType, type Tensor } from '../tensor/index.js';
 import { batchCount, readExplicitBatches, shuffledBatches, type BatchOrder } from './batches.js';
 import { ManifestError, type LoadedManifest, type Manifest, type StageSpec } from './manifest.js';
+import type { TrainingLoss } from './trainingStep.js';
 
 /** A stage with everything resolved: its data view, batches, learning rates and optimizer. */
 export interface ResolvedStage {
@@ -22,6 +23,8 @@ export interface ResolvedStage {
   /** Indices (into model.params) of the parameters this stage trains, in order. */
   trainable: number[];
   carryState: boolean;
+  /** The pipeline's training objective. */
+  loss: TrainingLoss;
   steps: number;
   /** Global step range [startStep, endStep) = [T_{k-1}, T_k). */
   startStep: number;
@@ -129,7 +132,7 @@ export function resolvePipeline(loaded: LoadedManifest, opts: ResolveOptions = {
     }
     stages.push({
       index: k, spec, name: spec.name, data, sampleWeights, batches, lrs, optimizer: createOptimizer(spec.optimizer),
-      trainable, carryState: spec.optimizerState === 'carry', steps, startStep: step, endStep: step + steps,
+      trainable, carryState: spec.optimizerState === 'carry', loss: manifest.loss, steps, startStep: step, endStep: step + steps,
     });
     step += steps;
   });

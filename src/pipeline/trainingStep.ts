@@ -34,20 +34,41 @@ export function stageBatch(stage: ResolvedStage, s: number, dtype: DType): Batch
   return gatherBatch(stage.data, batchAt(stage.batches, s), dtype, stage.sampleWeights);
 }
 
-/** The training objective on a batch: weighted mean softmax cross-entropy. */
-export function batchLoss(model: Model, params: Tensor[], batch: Batch): Tensor {
-  return crossEntropy(model.forward(params, batch.x), batch.y, 'mean', batch.weights ?? undefined);
+export type TrainingLoss = 'crossEntropy' | 'mse' | 'linear';
+
+/** Per-example losses l(z; theta) on a batch, unweighted: [B]. */
+export function exampleLosses(model: Model, params: Tensor[], batch: Pick<Batch, 'x' | 'y'>, loss: TrainingLoss = 'crossEntropy'): Tensor {
+  const logits = model.forward(params, batch.x);
+  const B = batch.y.length;
+  const C = logits.shape[1];
+  switch (loss) {
+    case 'crossEntropy':
+      return crossEntropy(logits, batch.y, 'none');
+    case 'mse': {
+      const onehot = new Float64Array(B * C);
+      batch.y.forEach((c, i) => (onehot[i * C + c] = 1));
+      const diff = T.sub(logits, fromData(logits.dtype === 'float64' ? onehot : Float32Array.from(onehot), [B, C]));
+      return T.mul(T.sum(T.mul(diff, diff), 1), 0.5);
+    }
+    case 'linear':
+      return T.neg(T.take(logits, Int32Array.from(batch.y, (c, i) => i * C + c), [B]));
+  }
 }
 
-/** Per-example losses l(z; theta) on a batch, unweighted. */
-export function exampleLosses(model: Model, params: Tensor[], batch: Pick<Batch, 'x' | 'y'>): Tensor {
-  return crossEntropy(model.forward(params, batch.x), batch.y, 'none');
+/** The training objective on a batch: (1/|B|) sum_z w_z l(z; theta). */
+export function batchLoss(model: Model, params: Tensor[], batch: Batch, loss: TrainingLoss = 'crossEntropy'): Tensor {
+  if (loss === 'crossEntropy') return crossEntropy(model.forward(params, batch.x), batch.y, 'mean', batch.weights ?? undefined);
+  const per = exampleLosses(model, params, batch, loss);
+  const weighted = batch.weights ? T.mul(per, fromData(per.dtype === 'float64' ? batch.weights : Float32Array.from(batch.weights), [batch.y.length])) : per;
+  return T.mean(weighted);
 }
 
 export interface StepResult {
   params: Tensor[];
   state: OptimizerState;
   loss: number;
+  /** Gradient of the batch loss at theta_t, for the stage's trainable parameters (in order). */
+  grads: Tensor[];
 }
 
 /**
@@ -61,12 +82,12 @@ export function trainingStep(model: Model, stage: ResolvedStage, params: Tensor[
   const { value, grads } = T.valueAndGrad((trainable) => {
     const full = all ? trainable : params.slice();
     if (!all) idx.forEach((p, j) => (full[p] = trainable[j]));
-    return batchLoss(model, full, b);
+    return batchLoss(model, full, b, stage.loss);
   })(idx.map((i) => params[i]));
   const updated = stage.optimizer.step(idx.map((i) => params[i]), grads, state, stage.lrs[s]);
   const next = params.slice();
   idx.forEach((p, j) => (next[p] = updated.params[j]));
-  return { params: next, state: updated.state, loss: value.item() };
+  return { params: next, state: updated.state, loss: value.item(), grads };
 }
 
 /** The optimizer state a stage starts from: fresh, or the previous stage's when carried. */

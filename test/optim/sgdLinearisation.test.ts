@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as T from '../../src/autodiff/index.js';
-import { createOptimizer, sgdTransition, sgdTransitionProduct, type OptimizerState, type SgdSpec } from '../../src/optim/index.js';
+import { createOptimizer, sgdGradientResponse, sgdTransition, sgdTransitionProduct, type OptimizerState, type SgdSpec } from '../../src/optim/index.js';
 import { Rng, randn, type Tensor } from '../../src/tensor/index.js';
 import { assertListClose } from './close.js';
 
@@ -129,3 +129,27 @@ test('E2 on a linear loss: the transition product equals the difference of two r
     }
   }
 });
+
+for (const [name, spec] of VARIANTS) {
+  for (const stepIndex of [0, 4]) {
+    test(`${name}, step ${stepIndex}: sgdGradientResponse equals the JVP of the update in its gradient`, () => {
+      const opt = createOptimizer(spec);
+      const { theta, buf, delta: h } = setup(21 + stepIndex);
+      const hasBuf = (spec.momentum ?? 0) !== 0 && stepIndex > 0;
+      const n = theta.length;
+      // The gradient is an input here, so the JVP in direction (0, h, 0) is exactly how h enters.
+      const f = (xs: Tensor[]) => {
+        const state: OptimizerState = { step: stepIndex, slots: hasBuf ? { momentum: xs.slice(2 * n) } : {} };
+        const r = opt.step(xs.slice(0, n), xs.slice(n, 2 * n), state, LR);
+        return [...r.params, ...(r.state.slots.momentum ?? [])];
+      };
+      const zero = theta.map((t) => T.mul(t, 0));
+      const primal = [...theta, ...theta, ...(hasBuf ? buf : [])];
+      const { tangent } = T.jvp(f, primal, [...zero, ...h, ...(hasBuf ? zero : [])]);
+      const r = sgdGradientResponse(spec, stepIndex, LR);
+      assertListClose(h.map((t) => T.mul(t, r[0])), tangent.slice(0, n), 1e-12, 'delta response');
+      if ((spec.momentum ?? 0) !== 0) assertListClose(h.map((t) => T.mul(t, r[1])), tangent.slice(n), 1e-12, 'eps response');
+      else assert.equal(r[1], 0);
+    });
+  }
+}

@@ -1,0 +1,131 @@
+import * as T from '../autodiff/index.js';
+import { writeJsonAtomic } from '../io/index.js';
+import type { Run } from '../pipeline/index.js';
+import { join } from 'node:path';
+import { compileBehaviours, validateBehaviourSpec, type AnyBehaviour, type BehaviourSet, type Better } from './behaviours.js';
+import { loadEmbeddings, saveEmbeddings } from './embeddingStore.js';
+import { adjointEffects, getEstimator, type Assumptions, type Cost, type EstimatorOptions } from './estimators/index.js';
+import { effects, type OutputMode } from './score.js';
+
+export const SIGN_CONVENTION =
+  'tau_k(f) = f(theta_T) - f(theta_T^(-k)): the final behaviour minus what it would have been had stage k never run. '
+  + 'For a loss, tau_k < 0 means stage k lowered it (credit) and tau_k > 0 means it raised it (blame); for a score (margin, probability, accuracy) the reverse.';
+export const UNITS = 'the behaviour\'s own units (cross-entropy in nats for losses; logits for margins; probability for probabilities)';
+
+export interface AttributeOptions extends EstimatorOptions {
+  /** Embedding estimators to run (default: task-vector, hessian-free, stage-curvature). */
+  estimators?: string[];
+  outputs?: OutputMode[];
+  /** Behaviours (default: the manifest's evaluation behaviours, else every example's loss). */
+  behaviours?: AnyBehaviour[];
+  /** Also run E3-adjoint, once per behaviour (refused beyond `adjointLimit` behaviours). */
+  adjoint?: boolean;
+  adjointLimit?: number;
+  /** Reuse stage embeddings stored in the run directory (default true). */
+  reuse?: boolean;
+}
+
+export interface EstimateRecord {
+  /** "<estimator>/<output>", e.g. "hessian-free/exact". */
+  id: string;
+  estimator: string;
+  rung: string;
+  output: OutputMode | 'adjoint';
+  assumptions: Assumptions;
+  /** Embedding cost (once per run) plus scoring cost (per behaviour set). */
+  cost: Cost & { scoringSeconds: number; reused: boolean };
+  /** effects[k][i]: estimated tau_k of behaviour i. */
+  effects: number[][];
+}
+
+export interface AttributionReport {
+  format: 'stagecredit-attribution';
+  version: 1;
+  signConvention: string;
+  units: string;
+  run: { name: string; dir: string; stages: { name: string; startStep: number; endStep: number; description?: string }[] };
+  behaviours: { names: string[]; better: Better[] };
+  /** f(theta_T) per behaviour. */
+  factual: number[];
+  estimates: EstimateRecord[];
+  createdAt: string;
+}
+
+export const DEFAULT_ESTIMATORS = ['task-vector', 'hessian-free', 'stage-curvature'];
+
+/** The behaviour set for a run: explicit, else the manifest's, else every evaluation example's loss. */
+export function runBehaviours(run: Run, specs?: AnyBehaviour[]): BehaviourSet {
+  const { pipeline } = run;
+  if (!pipeline.evaluation) throw new Error(`${run.dir}: the pipeline has no evaluation data set; add "evaluation": { "data": ... } to the manifest`);
+  const fromManifest = pipeline.manifest.evaluation?.behaviours?.map((b, i) => validateBehaviourSpec(b, `evaluation.behaviours[${i}]`));
+  const chosen = specs ?? (fromManifest && fromManifest.length ? fromManifest : [{ kind: 'exampleLoss' as const }]);
+  return compileBehaviours(chosen, pipeline.model, pipeline.evaluation, pipeline.dtype);
+}
+
+/** Runs the estimators on a finished run and returns every estimate with what it assumed and cost. */
+export function attribute(run: Run, opts: AttributeOptions = {}): AttributionReport {
+  const behaviours = runBehaviours(run, opts.behaviours);
+  const final = run.finalParams();
+  const estimates: EstimateRecord[] = [];
+  for (const name of opts.estimators ?? DEFAULT_ESTIMATORS) {
+    const est = getEstimator(name);
+    let emb = opts.reuse === false ? null : loadEmbeddings(run, name, opts);
+    const reused = emb !== null;
+    if (!emb) {
+      emb = est.embed(run, opts);
+      saveEmbeddings(run, emb, opts);
+    }
+    for (const output of opts.outputs ?? ['linear', 'exact']) {
+      const t0 = performance.now();
+      const eff = effects(output, behaviours, final, emb.embeddings);
+      const scoringSeconds = (performance.now() - t0) / 1000;
+      estimates.push({
+        id: `${name}/${output}`, estimator: name, rung: est.rung, output, assumptions: emb.assumptions,
+        cost: { ...emb.cost, scoringSeconds, reused }, effects: eff.map((a) => Array.from(a)),
+      });
+    }
+  }
+  if (opts.adjoint) {
+    const limit = opts.adjointLimit ?? 16;
+    const m = behaviours.names.length;
+    if (m > limit) throw new Error(`adjoint: ${m} behaviours is more than ${limit} (one backward sweep each); choose aggregate behaviours such as meanLoss or groupLoss, or raise the limit`);
+    const K = run.pipeline.stages.length;
+    const eff = Array.from({ length: K }, () => new Array<number>(m).fill(0));
+    let cost: Cost | null = null;
+    for (let i = 0; i < m; i++) {
+      const pick = Int32Array.of(i);
+      const r = adjointEffects(run, (p) => T.take(behaviours.evaluate(p), pick, []), opts.onProgress);
+      r.effects.forEach((v, k) => (eff[k][i] = v));
+      cost = cost ? addCosts(cost, r.cost) : r.cost;
+    }
+    estimates.push({
+      id: 'adjoint', estimator: 'adjoint', rung: 'E3-adjoint', output: 'adjoint',
+      assumptions: { hessian: 'exact', dynamics: true, optimizerTerms: ['all (exact step Jacobians)'], notes: ['one backward sweep per behaviour'] },
+      cost: { ...cost!, scoringSeconds: 0, reused: false }, effects: eff,
+    });
+  }
+  return {
+    format: 'stagecredit-attribution', version: 1, signConvention: SIGN_CONVENTION, units: UNITS,
+    run: {
+      name: run.pipeline.manifest.name, dir: run.dir,
+      stages: run.pipeline.stages.map((s) => ({ name: s.name, startStep: s.startStep, endStep: s.endStep, description: s.spec.description })),
+    },
+    behaviours: { names: behaviours.names, better: behaviours.better },
+    factual: Array.from(behaviours.values(final)),
+    estimates,
+    createdAt: new Date().toISOString(),
+  };
+}
+
+function addCosts(a: Cost, b: Cost): Cost {
+  return {
+    seconds: a.seconds + b.seconds, gradients: a.gradients + b.gradients, hvps: a.hvps + b.hvps,
+    jvps: a.jvps + b.jvps, forwards: a.forwards + b.forwards, stepsReplayed: a.stepsReplayed + b.stepsReplayed,
+  };
+}
+
+export function writeAttribution(run: Run, report: AttributionReport): string {
+  const path = join(run.dir, 'attribution.json');
+  writeJsonAtomic(path, report);
+  return path;
+}

@@ -1,0 +1,26 @@
+import { hessianAware } from './hessianAware.js';
+import { hessianFree } from './hessianFree.js';
+import { stageCurvature } from './stageCurvature.js';
+import { taskVector } from './taskVector.js';
+import type { StageEstimator } from './types.js';
+
+export * from './types.js';
+export { sweepStages, skipPerturbation, factualEntry, type Perturbation, type FactualEntry, type StagePropagator } from './sweep.js';
+export { taskVector } from './taskVector.js';
+export { hessianFree, propagateHessianFree, propagateSgdHessianFree, propagateAdamFrozen } from './hessianFree.js';
+export { hessianAware, propagateExact } from './hessianAware.js';
+export { stageCurvature, propagateStageCurvature } from './stageCurvature.js';
+export { adjointEffects } from './adjoint.js';
+export { perExampleEffects, type ExampleAttribution } from './perExample.js';
+
+/** Every embedding estimator, cheapest first (method.md §3's ladder). */
+export const ESTIMATORS: readonly StageEstimator[] = [taskVector, hessianFree, stageCurvature, hessianAware];
+
+/** The estimator `stagecredit attribute` runs when none is named, and its output mode. */
+export const DEFAULT_ESTIMATOR = 'hessian-free';
+
+export function getEstimator(name: string): StageEstimator {
+  const e = ESTIMATORS.find((x) => x.name === name);
+  if (!e) throw new Error(`unknown estimator "${name}" (known: ${ESTIMATORS.map((x) => x.name).join(', ')}, and adjoint)`);
+  return e;
+}

@@ -1,0 +1,75 @@
+import { replayMany, replaySkipping, type Run } from '../pipeline/index.js';
+import type { Tensor } from '../tensor/index.js';
+import type { BehaviourSet } from './behaviours.js';
+
+// Behaviour values of counterfactual models, by replay (the retraining ground truth), with the
+// cost counted so estimators can be reported as a fraction of it.
+
+export interface ReplayProgress {
+  /** Replays finished so far, of `total`. */
+  done: number;
+  total: number;
+  /** The stages skipped by the replay that just finished. */
+  skip: number[];
+  seconds: number;
+}
+
+export interface GroundTruthOptions {
+  /** Worker threads (default 1: replay in this thread). Each worker opens the run itself. */
+  workers?: number;
+  onProgress?: (p: ReplayProgress) => void;
+}
+
+export interface ReplayedValues {
+  /** f(theta_T), the stored final model. */
+  factual: Float64Array;
+  /** f(theta_T^(-S)) per requested skip set S, in request order. */
+  values: Float64Array[];
+  seconds: number;
+  /** Replays actually run (skipping nothing needs none: it is the stored final model). */
+  replays: number;
+  /** Training steps recomputed over all replays. */
+  stepsReplayed: number;
+}
+
+/** Steps replaySkipping runs for `skip`: every kept stage after the first skipped one. */
+export function replayCost(run: Run, skip: readonly number[]): number {
+  if (skip.length === 0) return 0;
+  const first = Math.min(...skip);
+  let steps = 0;
+  run.pipeline.stages.forEach((s, k) => {
+    if (k > first && !skip.includes(k)) steps += s.steps;
+  });
+  return steps;
+}
+
+/** Evaluates the behaviours on theta_T^(-S) for every S in `skips`. */
+export async function replayBehaviours(run: Run, behaviours: BehaviourSet, skips: number[][], opts: GroundTruthOptions = {}): Promise<ReplayedValues> {
+  const workers = opts.workers ?? 1;
+  if (!Number.isInteger(workers) || workers < 1) throw new Error(`workers must be an integer >= 1, got ${workers}`);
+  const t0 = performance.now();
+  const values: Float64Array[] = new Array(skips.length);
+  const needed = skips.flatMap((s, i) => (s.length > 0 ? [i] : []));
+  const total = needed.length;
+  let done = 0;
+  const record = (i: number, params: Tensor[]) => {
+    values[i] = behaviours.values(params);
+    done++;
+    opts.onProgress?.({ done, total, skip: skips[i], seconds: (performance.now() - t0) / 1000 });
+  };
+  const factual = behaviours.values(run.finalParams());
+  skips.forEach((s, i) => {
+    if (s.length === 0) values[i] = factual.slice();
+  });
+  if (workers > 1 && total > 1) {
+    await replayMany(run.dir, needed.map((i) => skips[i]), { workers, onDone: (j, params) => record(needed[j], params) });
+  } else {
+    for (const i of needed) {
+      record(i, replaySkipping(run, skips[i]));
+      // Yield between replays so progress output and signals get through.
+      await new Promise((r) => setImmediate(r));
+    }
+  }
+  const stepsReplayed = needed.reduce((sum, i) => sum + replayCost(run, skips[i]), 0);
+  return { factual, values, seconds: (performance.now() - t0) / 1000, replays: total, stepsReplayed };
+}
