@@ -16,7 +16,7 @@ export function embeddingPath(run: Run, estimator: string): string {
 }
 
 function optionsKey(opts: EstimatorOptions): string {
-  return JSON.stringify({ curvatureSegments: opts.curvatureSegments, curvatureSample: opts.curvatureSample });
+  return JSON.stringify({ curvatureSegments: opts.curvatureSegments, curvatureSample: opts.curvatureSample, curvatureRank: opts.curvatureRank });
 }
 
 export function saveEmbeddings(run: Run, emb: StageEmbeddings, opts: EstimatorOptions): void {

@@ -51,6 +51,8 @@ export function adjointEffects(run: Run, behaviour: (params: Tensor[]) => Tensor
       cost.stepsReplayed++;
     }
     // Backward, segment by segment from the end: recompute the segment's states, then pull back.
+    // lambda at step 1 is kept for a perturbation that starts there (see skipPerturbation).
+    let atStep1: { theta: Tensor[]; eps: Record<string, Tensor[]> } | null = null;
     for (let a = anchors.length - 1; a >= 0; a--) {
       const s0 = a * L;
       const s1 = Math.min(S, s0 + L);
@@ -62,6 +64,7 @@ export function adjointEffects(run: Run, behaviour: (params: Tensor[]) => Tensor
         cost.gradients++;
       }
       for (let s = s1 - 1; s >= s0; s--) {
+        if (s === 0) atStep1 = { theta: lamTheta, eps: lamEps };
         const xs = states[s - s0];
         const step = flatStep(model, stage, xs.params, xs.state, s, stageBatch(stage, s, dtype));
         const { out, pullback } = T.vjp(step.fn, step.primal);
@@ -75,8 +78,9 @@ export function adjointEffects(run: Run, behaviour: (params: Tensor[]) => Tensor
     // A stage that resets its optimizer starts from fresh slots: nothing flows into the previous stage's.
     if (!stage.carryState) lamEps = {};
     const pert = skipPerturbation(run, j - 1);
-    let inner = dotLists(lamTheta, pert.delta);
-    for (const [slot, eps] of Object.entries(pert.epsilon)) if (lamEps[slot]) inner += dotLists(lamEps[slot], eps);
+    const lam = pert.startStep === 1 && atStep1 ? atStep1 : { theta: lamTheta, eps: lamEps };
+    let inner = dotLists(lam.theta, pert.delta);
+    for (const [slot, eps] of Object.entries(pert.epsilon)) if (lam.eps[slot]) inner += dotLists(lam.eps[slot], eps);
     effects[j - 1] = -inner;
   }
   cost.seconds = (performance.now() - t0) / 1000;

@@ -20,6 +20,7 @@ export function propagateExact(run: Run, j: number, entry: FactualEntry, perts: 
     const step = flatStep(model, stage, params, state, s, batch);
     if (perts.length === 0) T.noGrad(() => step.fn(step.primal));
     for (const pert of perts) {
+      if (s < pert.startStep) continue;
       const { tangent } = T.jvp(step.fn, step.primal, flatPerturbation(pert.delta, pert.epsilon, step.inSlots, step.primal, P, nq));
       const out = unflatten(tangent, step.outSlots(), P, nq);
       pert.delta = out.delta;

@@ -10,10 +10,10 @@ import type { Cost, StageEstimator } from './types.js';
  * same 2x2 matrix, so a whole stage is one 2x2 product (alpha, beta, ...) per parameter tensor.
  * This is where schedules, momentum and weight decay enter, at no model evaluation at all.
  */
-export function propagateSgdHessianFree(spec: SgdSpec, firstStepIndex: number, lrs: ArrayLike<number>, trainable: number[], perts: Perturbation[]): void {
-  const P = sgdTransitionProduct(spec, firstStepIndex, lrs);
+export function propagateSgdHessianFree(spec: SgdSpec, firstStepIndex: number, lrs: Float64Array, trainable: number[], perts: Perturbation[]): void {
   const mu = spec.momentum ?? 0;
   for (const pert of perts) {
+    const P = sgdTransitionProduct(spec, firstStepIndex + pert.startStep, lrs.subarray(pert.startStep));
     const eps = pert.epsilon.momentum ?? null;
     // Without momentum torch leaves an existing (carried) buffer untouched: it passes through.
     const row1: [number, number] = mu === 0 ? [0, 1] : P[1];
@@ -43,6 +43,7 @@ export function propagateAdamFrozen(run: Run, j: number, entry: FactualEntry, pe
     cost.stepsReplayed++;
     const factual = { params: stage.trainable.map((i) => params[i]), grads: r.grads };
     for (const pert of perts) {
+      if (s < pert.startStep) continue;
       const d = stage.optimizer.hessianFreeStep({ params: stage.trainable.map((i) => pert.delta[i]), slots: pert.epsilon }, state, stage.lrs[s], factual);
       stage.trainable.forEach((p, q) => (pert.delta[p] = d.params[q]));
       pert.epsilon = d.slots;

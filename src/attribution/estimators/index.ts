@@ -9,7 +9,8 @@ export { sweepStages, skipPerturbation, factualEntry, type Perturbation, type Fa
 export { taskVector } from './taskVector.js';
 export { hessianFree, propagateHessianFree, propagateSgdHessianFree, propagateAdamFrozen } from './hessianFree.js';
 export { hessianAware, propagateExact } from './hessianAware.js';
-export { stageCurvature, propagateStageCurvature } from './stageCurvature.js';
+export { stageCurvature, propagateStageCurvature, type StageCurvatureOptions } from './stageCurvature.js';
+export { lanczos, tridiagMul, type KrylovBasis } from './lanczos.js';
 export { adjointEffects } from './adjoint.js';
 export { perExampleEffects, type ExampleAttribution } from './perExample.js';
 

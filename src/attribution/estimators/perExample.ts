@@ -3,6 +3,7 @@ import { sgdGradientResponse, sgdTransition, type SgdSpec } from '../../optim/in
 import { batchAt, exampleLosses, stageBatch, trainingStep, type Run } from '../../pipeline/index.js';
 import type { Tensor } from '../../tensor/index.js';
 import { dotLists, lincomb } from '../vectors.js';
+import { skipPerturbation } from './sweep.js';
 import { emptyCost, type Cost } from './types.js';
 
 /** E2 split inside one stage for one behaviour: which steps and which training examples drive it. */
@@ -41,6 +42,9 @@ export function perExampleEffects(run: Run, stageIndex: number, behaviour: (para
     if (s.optimizer.spec.kind !== 'sgd') {
       throw new Error(`per-example attribution supports the SGD family only; stage "${s.name}" uses ${s.optimizer.spec.kind} (use the stage-level estimators for it)`);
     }
+  }
+  if (stageIndex + 1 < K && skipPerturbation(run, stageIndex).startStep !== 0) {
+    throw new Error(`per-example attribution: stage "${pipeline.stages[stageIndex + 1].name}" carries optimizer state with dampening after stage "${stage.name}", whose optimizer started fresh; torch's lazily created momentum buffer makes the two first steps different maps, which this split does not model (use the stage-level estimators)`);
   }
   const P = model.params.length;
   // rho per parameter tensor, from theta_T backwards: start (1, 0).

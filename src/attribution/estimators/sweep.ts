@@ -1,5 +1,5 @@
 import type { OptimizerState } from '../../optim/index.js';
-import { stageEntryState, type Run } from '../../pipeline/index.js';
+import { stageBatch, stageEntryState, trainingStep, type Run } from '../../pipeline/index.js';
 import type { Tensor } from '../../tensor/index.js';
 import { negList, subLists, zerosLike } from '../vectors.js';
 import { emptyCost, type Cost } from './types.js';
@@ -14,6 +14,8 @@ export interface Perturbation {
   stage: number;
   delta: Tensor[];
   epsilon: Record<string, Tensor[]>;
+  /** First step of the current stage the perturbation is propagated from (1 when step 0 was taken exactly). */
+  startStep: number;
 }
 
 /** The factual state entering a stage. */
@@ -44,15 +46,39 @@ export function skipPerturbation(run: Run, i: number): Perturbation {
   const epsilon: Record<string, Tensor[]> = {};
   if (next?.carryState) {
     const cf = stageEntryState(run.pipeline.stages[i], before.params, before.optimizer);
-    const fact = after.optimizer?.slots ?? {};
-    for (const slot of new Set([...Object.keys(cf.slots), ...Object.keys(fact)])) {
+    const fact = after.optimizer ?? { step: 0, slots: {} };
+    if (lazySlotMismatch(next, cf, fact)) return firstStepExactly(run, i, cf, fact);
+    for (const slot of new Set([...Object.keys(cf.slots), ...Object.keys(fact.slots)])) {
       const c = cf.slots[slot];
-      const f = fact[slot];
+      const f = fact.slots[slot];
       const ref = (c ?? f)!;
       epsilon[slot] = ref.map((t, q) => subLists([c?.[q] ?? zerosLike(t)], [f?.[q] ?? zerosLike(t)])[0]);
     }
   }
-  return { stage: i, delta, epsilon };
+  return { stage: i, delta, epsilon, startStep: 0 };
+}
+
+/**
+ * torch creates SGD's momentum buffer lazily: its first step sets buf = g, later steps
+ * buf = mu*buf + (1 - dampening)*g. When the counterfactual enters a carrying stage with no buffer
+ * but the factual run has one, the two first steps are different maps (unless dampening is 0, when
+ * a missing buffer acts as a zero one), so no state perturbation describes them.
+ */
+function lazySlotMismatch(next: Run['pipeline']['stages'][number], cf: OptimizerState, fact: OptimizerState): boolean {
+  const spec = next.optimizer.spec;
+  return spec.kind === 'sgd' && (spec.dampening ?? 0) !== 0 && !cf.slots.momentum && !!fact.slots.momentum;
+}
+
+/** Takes the carrying stage's first step exactly on both trajectories; the perturbation starts after it. */
+function firstStepExactly(run: Run, i: number, cf: OptimizerState, fact: OptimizerState): Perturbation {
+  const { model, dtype } = run.pipeline;
+  const next = run.pipeline.stages[i + 1];
+  const batch = stageBatch(next, 0, dtype);
+  const c = trainingStep(model, next, run.boundary(i).params, cf, 0, batch);
+  const f = trainingStep(model, next, run.boundary(i + 1).params, fact, 0, batch);
+  const epsilon: Record<string, Tensor[]> = {};
+  for (const slot of Object.keys(f.state.slots)) epsilon[slot] = subLists(c.state.slots[slot], f.state.slots[slot]);
+  return { stage: i, delta: subLists(c.params, f.params), epsilon, startStep: 1 };
 }
 
 /**
@@ -72,6 +98,7 @@ export function sweepStages(run: Run, propagate: StagePropagator, onProgress?: (
     perts.push(skipPerturbation(run, j - 1));
     onProgress?.(`propagating ${perts.length} perturbation(s) through stage "${stage.name}"`, (j - 1) / Math.max(K - 1, 1));
     propagate(run, j, factualEntry(run, j), perts, cost);
+    for (const p of perts) p.startStep = 0;
   }
   perts.push(skipPerturbation(run, K - 1));
   cost.seconds = (performance.now() - t0) / 1000;

@@ -43,6 +43,8 @@ export interface EstimatorOptions {
   curvatureSegments?: number;
   /** Stage-stationary curvature: examples in the sample each Hessian is taken on. */
   curvatureSample?: number;
+  /** Stage-stationary curvature: Krylov dimension (HVPs per segment and perturbation). */
+  curvatureRank?: number;
   onProgress?: (message: string, fraction: number) => void;
 }
 

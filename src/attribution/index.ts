@@ -1,0 +1,14 @@
+// stagecredit's attribution API: behaviours, the estimator ladder, retraining truth, Shapley
+// values over stages, and agreement with the truth.
+export {
+  compileBehaviours, parseBehaviourSpec, validateBehaviourSpec, formatBehaviourSpec, BEHAVIOUR_FORMS, BEHAVIOUR_KINDS,
+  type AnyBehaviour, type BehaviourSet, type BehaviourSpec, type BehaviourKind, type Better, type CustomBehaviour, type GroupValue,
+} from './behaviours.js';
+export * from './estimators/index.js';
+export { effects, linearEffects, exactEffects, type OutputMode } from './score.js';
+export { embeddingPath, loadEmbeddings, saveEmbeddings } from './embeddingStore.js';
+export { attribute, runBehaviours, writeAttribution, DEFAULT_ESTIMATORS, SIGN_CONVENTION, UNITS, type AttributeOptions, type AttributionReport, type EstimateRecord } from './attribute.js';
+export { validate, writeValidation, type ValidateOptions, type ValidationReport, type ValidatedEstimate, type SubsetAnalysis } from './validate.js';
+export { leaveOneStageOut, allSubsets, replayCost, type GroundTruth, type SubsetTable, type RetrainingCost, type GroundTruthOptions, type ReplayProgress } from './groundTruth.js';
+export { shapleyValues, leaveOneOutFromTable, addOneFromTable, additivityGap, pairwiseInteractions, type InteractionTable } from './shapley.js';
+export { agreement, agreementStats, stageOrderAgreement, pearson, spearman, kendallTau, type Agreement, type AgreementStats, type StageOrderAgreement } from './agreement.js';

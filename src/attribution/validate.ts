@@ -1,0 +1,87 @@
+import { join } from 'node:path';
+import { writeJsonAtomic } from '../io/index.js';
+import type { Run } from '../pipeline/index.js';
+import { agreement, type Agreement } from './agreement.js';
+import { attribute, runBehaviours, SIGN_CONVENTION, UNITS, type AttributeOptions, type AttributionReport, type EstimateRecord } from './attribute.js';
+import { allSubsets, leaveOneStageOut, type RetrainingCost } from './groundTruth.js';
+import { addOneFromTable, additivityGap, pairwiseInteractions, shapleyValues, type InteractionTable } from './shapley.js';
+
+export interface ValidatedEstimate extends EstimateRecord {
+  /** Estimator seconds (embedding + scoring) over leave-one-out retraining seconds, measured. */
+  costFraction: number;
+  agreement: Agreement;
+}
+
+export interface SubsetAnalysis {
+  /** values[mask][i]: behaviour i of the model trained with only the stages in `mask` (bit k = stage k kept). */
+  values: number[][];
+  shapley: number[][];
+  addOne: number[][];
+  /** (f(all) - f(none)) - sum_k tau_k per behaviour: how far leave-one-out effects are from adding up. */
+  additivityGap: number[];
+  interactions: InteractionTable;
+  cost: RetrainingCost;
+}
+
+export interface ValidationReport {
+  format: 'stagecredit-validation';
+  version: 1;
+  signConvention: string;
+  units: string;
+  run: AttributionReport['run'];
+  behaviours: AttributionReport['behaviours'];
+  factual: number[];
+  truth: { leaveOneOut: number[][]; cost: RetrainingCost };
+  subsets: SubsetAnalysis | null;
+  estimates: ValidatedEstimate[];
+  createdAt: string;
+}
+
+export interface ValidateOptions extends AttributeOptions {
+  /** Also replay all 2^K stage subsets: Shapley values and interactions (K <= 8). */
+  subsets?: boolean;
+  /** Worker threads for the replays (default 1: in process). */
+  workers?: number;
+  /** Estimates to check; computed with the same options when absent. */
+  attribution?: AttributionReport;
+  onReplay?: (done: number, total: number) => void;
+}
+
+const rows = (a: ArrayLike<number>[]) => a.map((x) => Array.from(x));
+
+/** Retrains without each stage (and optionally every subset) and scores every estimate against it. */
+export async function validate(run: Run, opts: ValidateOptions = {}): Promise<ValidationReport> {
+  const behaviours = runBehaviours(run, opts.behaviours);
+  const report = opts.attribution ?? attribute(run, opts);
+  if (report.behaviours.names.join('\n') !== behaviours.names.join('\n')) {
+    throw new Error('validate: the attribution was computed for other behaviours; rerun attribute with the same --behaviour options');
+  }
+  const onProgress = opts.onReplay ? (p: { done: number; total: number }) => opts.onReplay!(p.done, p.total) : undefined;
+  const truth = await leaveOneStageOut(run, behaviours, { workers: opts.workers, onProgress });
+  const truthCost = { seconds: truth.seconds, replays: truth.replays, stepsReplayed: truth.stepsReplayed };
+  let subsets: SubsetAnalysis | null = null;
+  if (opts.subsets) {
+    const table = await allSubsets(run, behaviours, { workers: opts.workers, onProgress });
+    subsets = {
+      values: rows(table.values), shapley: rows(shapleyValues(table)), addOne: rows(addOneFromTable(table)),
+      additivityGap: Array.from(additivityGap(table)), interactions: pairwiseInteractions(table),
+      cost: { seconds: table.seconds, replays: table.replays, stepsReplayed: table.stepsReplayed },
+    };
+  }
+  const estimates = report.estimates.map((e) => ({
+    ...e,
+    costFraction: (e.cost.seconds + e.cost.scoringSeconds) / Math.max(truth.seconds, 1e-9),
+    agreement: agreement(e.effects, truth.leaveOneOut),
+  }));
+  return {
+    format: 'stagecredit-validation', version: 1, signConvention: SIGN_CONVENTION, units: UNITS,
+    run: report.run, behaviours: report.behaviours, factual: report.factual,
+    truth: { leaveOneOut: rows(truth.leaveOneOut), cost: truthCost }, subsets, estimates, createdAt: new Date().toISOString(),
+  };
+}
+
+export function writeValidation(run: Run, report: ValidationReport): string {
+  const path = join(run.dir, 'validation.json');
+  writeJsonAtomic(path, report);
+  return path;
+}
