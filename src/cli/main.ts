@@ -1,17 +1,21 @@
 import { Command, CommanderError } from 'commander';
 import { readFileSync } from 'node:fs';
+import { registerAttribute } from './attribute.js';
+import { registerValidate } from './validate.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
 
 /** Builds the command tree; each subcommand lives in its own module and is loaded on use. */
 export function buildProgram(): Command {
   const program = new Command('stagecredit')
-    .description('Which stage of a model\'s training is responsible for a behaviour, and how much?\n'
-      + 'Trains or imports a multi-stage run, estimates each stage\'s counterfactual effect without\n'
-      + 'retraining, checks the estimates against retraining, and reports the result.')
+    .description('Which stage of a model\'s training is responsible for a behaviour, and how much? '
+      + 'Trains a multi-stage run, estimates each stage\'s counterfactual effect without retraining, '
+      + 'checks the estimates against retraining, and reports the result.')
     .version(pkg.version)
     .showHelpAfterError()
     .exitOverride();
+  registerAttribute(program);
+  registerValidate(program);
   return program;
 }
 
