@@ -1,6 +1,9 @@
 import { Command, CommanderError } from 'commander';
 import { readFileSync } from 'node:fs';
+import { registerTrain } from './train.js';
 import { registerAttribute } from './attribute.js';
+import { registerDemo } from './demo.js';
+import { registerReport } from './report.js';
 import { registerValidate } from './validate.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -14,8 +17,10 @@ export function buildProgram(): Command {
     .version(pkg.version)
     .showHelpAfterError()
     .exitOverride();
+  registerDemo(program);
   registerAttribute(program);
   registerValidate(program);
+  registerReport(program);
   return program;
 }
 

@@ -24,6 +24,8 @@ const transform = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('colourise'), correlation: z.number().min(0).max(1), seed }).strict(),
   z.object({ kind: z.literal('patch'), correlation: z.number().min(0).max(1), seed, size: z.number().int().positive().optional() }).strict(),
   z.object({ kind: z.literal('labelNoise'), rate: z.number().min(0).max(1), seed }).strict(),
+  /** Crosses the label with a group column into a new column (default "group"), e.g. spam/identity. */
+  z.object({ kind: z.literal('labelGroups'), column: z.string().min(1), as: z.string().min(1).optional() }).strict(),
 ]);
 export type DataTransform = z.infer<typeof transform>;
 
@@ -46,6 +48,8 @@ const recipes = {
     seed: seed.default(0),
     dim: z.number().int().positive().default(2048),
     ngrams: z.union([z.literal(1), z.literal(2)]).default(1),
+    /** Cap on each email body's length in characters. */
+    maxChars: z.number().int().positive().optional(),
     /** Identity-like tokens co-occurring with the spam (toxic-like) label. */
     inject: z.object({ rateInToxic: z.number().min(0).max(1), rateInClean: z.number().min(0).max(1), seed, tokens: z.array(z.string()).optional() }).strict().optional(),
     transforms: z.array(transform).default([]),
@@ -72,7 +76,19 @@ function applyTransform(ds: Dataset, t: DataTransform): Dataset {
     case 'colourise': return colourise(ds, { correlation: t.correlation, seed: t.seed });
     case 'patch': return addPatch(ds, { correlation: t.correlation, seed: t.seed, size: t.size });
     case 'labelNoise': return addLabelNoise(ds, { rate: t.rate, seed: t.seed });
+    case 'labelGroups': return crossWithLabel(ds, t.column, t.as ?? 'group');
   }
+}
+
+function crossWithLabel(ds: Dataset, column: string, as: string): Dataset {
+  const codes = ds.groups?.[column];
+  if (!codes) throw new Error(`no group column "${column}" (columns: ${Object.keys(ds.groups ?? {}).join(', ') || 'none'})`);
+  const values = Math.max(...codes) + 1;
+  const valueNames = ds.groupNames?.[column] ?? Array.from({ length: values }, (_, v) => String(v));
+  const classNames = ds.classNames ?? Array.from({ length: ds.numClasses }, (_, c) => String(c));
+  const crossed = Int32Array.from(codes, (v, i) => ds.y[i] * values + v);
+  const names = classNames.flatMap((c) => valueNames.slice(0, values).map((v) => `${c}/${v}`));
+  return { ...ds, groups: { ...ds.groups, [as]: crossed }, groupNames: { ...ds.groupNames, [as]: names } };
 }
 
 /** Builds a data set from a recipe name and options; errors name `where` and the field. */
@@ -104,7 +120,7 @@ export function buildRecipe(name: string, options: unknown, where: string): Data
     }
     case 'spam': {
       const s = o as z.infer<(typeof recipes)['spam']>;
-      let corpus = loadSpamAssassin({ perClass: s.perClass, seed: s.seed });
+      let corpus = loadSpamAssassin({ perClass: s.perClass, seed: s.seed, maxChars: s.maxChars });
       if (s.inject) corpus = injectTokens(corpus, s.inject);
       ds = loadTextDataset(corpus, { dim: s.dim, ngrams: s.ngrams, l2normalize: true });
       break;

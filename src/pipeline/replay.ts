@@ -1,3 +1,4 @@
+import type { Dataset } from '../data/index.js';
 import type { OptimizerState } from '../optim/index.js';
 import type { Tensor } from '../tensor/index.js';
 import type { Run } from './run.js';
@@ -7,6 +8,12 @@ export interface ReplayOptions {
   /** Start from this boundary even if it is earlier than the first skipped stage (for checks). */
   from?: number;
   onStep?: (stageIndex: number, stageStep: number) => void;
+  /**
+   * "Replace stage k's data" counterfactuals (method.md §2): stage k runs its factual batch indices
+   * and schedule on another data set of the same size (e.g. the same examples with a spurious
+   * feature decorrelated). Replaced stages are recomputed like skipped ones.
+   */
+  replaceData?: ReadonlyMap<number, Dataset>;
 }
 
 /**
@@ -21,12 +28,20 @@ export function replaySkipping(run: Run, skip: Iterable<number>, opts: ReplayOpt
   const K = pipeline.stages.length;
   const skipped = new Set(skip);
   for (const k of skipped) if (!Number.isInteger(k) || k < 0 || k >= K) throw new Error(`replay: stage ${k} is out of range 0..${K - 1}`);
-  const first = Math.min(opts.from ?? K, ...skipped);
+  const replaced = opts.replaceData ?? new Map<number, Dataset>();
+  for (const [k, ds] of replaced) {
+    const stage = pipeline.stages[k];
+    if (!stage) throw new Error(`replay: stage ${k} is out of range 0..${K - 1}`);
+    if (ds.n !== stage.data.n) throw new Error(`replay: replacement data for stage "${stage.name}" has ${ds.n} examples, the stage's data has ${stage.data.n} (the factual batch indices must fit)`);
+  }
+  const first = Math.min(opts.from ?? K, ...skipped, ...replaced.keys());
   const ck = run.boundary(first);
   let params = ck.params;
   let previous: OptimizerState | null = ck.optimizer;
   for (let k = first; k < K; k++) {
-    const stage = pipeline.stages[k];
+    const factualStage = pipeline.stages[k];
+    const swap = replaced.get(k);
+    const stage = swap ? { ...factualStage, data: swap } : factualStage;
     const state0 = stageEntryState(stage, params, previous);
     if (skipped.has(k)) {
       previous = state0;

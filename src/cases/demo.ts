@@ -1,0 +1,126 @@
+import { mkdirSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { attribute, runBehaviours, validate, writeAttribution, writeValidation, type AttributionReport, type ValidationReport } from '../attribution/index.js';
+import { writeJsonAtomic } from '../io/index.js';
+import { openRun, parseManifest, train, type ProgressEvent, type Run } from '../pipeline/index.js';
+import { EXTRAS_FILE } from '../report/collect.js';
+import { writeReport } from '../report/index.js';
+import type { Headline, ResultsExtras } from '../report/results.js';
+import { runIntervention, type InterventionResult } from './intervention.js';
+import { quickManifest } from './quick.js';
+import { casesDir, DEFAULT_CASE, getCase, type CaseStudy } from './registry.js';
+import { topExamples } from './topExamples.js';
+
+export interface DemoOptions {
+  case?: string;
+  quick?: boolean;
+  /** Output directory (default ./stagecredit-demo/<case>[-quick]). */
+  out?: string;
+  workers?: number;
+  onTrainProgress?: (e: ProgressEvent) => void;
+  onPhase?: (message: string) => void;
+}
+
+export interface DemoSummary {
+  case: string;
+  title: string;
+  runDir: string;
+  reportPath: string;
+  behaviour: string;
+  estimate: string;
+  /** Stage with the largest estimated increase of the behaviour (null if none raised it). */
+  blamedStage: string | null;
+  /** Estimated and true effect of every stage on the headline behaviour. */
+  perStage: { stage: string; estimate: number; truth: number }[];
+  /** Whether the estimate blames the same stage as retraining does. */
+  blameMatchesTruth: boolean;
+  /** Pooled Pearson correlation with retraining, per estimate. */
+  agreement: { id: string; pooledPearson: number; costFraction: number }[];
+  intervention: InterventionResult | null;
+  topExamplesNote: string | null;
+  seconds: { train: number; attribute: number; validate: number; total: number };
+}
+
+function argmaxPositive(values: number[]): number | null {
+  let best: number | null = null;
+  values.forEach((v, k) => {
+    if (v > 0 && (best === null || v > values[best])) best = k;
+  });
+  return best;
+}
+
+/** Trains a case study's pipeline, attributes, validates against retraining, fixes the blamed stage, reports. */
+export async function runDemo(opts: DemoOptions = {}): Promise<DemoSummary> {
+  const t0 = performance.now();
+  const cs: CaseStudy = getCase(opts.case ?? DEFAULT_CASE);
+  const why = cs.unavailable?.();
+  if (why) throw new Error(`case "${cs.name}" cannot run here: ${why}`);
+  const phase = opts.onPhase ?? (() => {});
+  const out = resolve(opts.out ?? join('stagecredit-demo', `${cs.name}${opts.quick ? '-quick' : ''}`));
+  mkdirSync(out, { recursive: true });
+  const raw = JSON.parse(readFileSync(join(casesDir(), cs.manifest), 'utf8')) as unknown;
+  const manifestJson = opts.quick ? quickManifest(raw) : raw;
+  writeJsonAtomic(join(out, 'pipeline.json'), manifestJson);
+  const runDir = join(out, 'run');
+
+  phase(`training "${cs.title}"${opts.quick ? ' (quick)' : ''}`);
+  let t = performance.now();
+  train({ manifest: parseManifest(manifestJson, join(out, 'pipeline.json')), baseDir: casesDir(), path: join(out, 'pipeline.json') }, { out: runDir, onProgress: opts.onTrainProgress });
+  const trainSeconds = (performance.now() - t) / 1000;
+  const run: Run = openRun(runDir);
+
+  phase('estimating stage effects without retraining');
+  t = performance.now();
+  const attribution: AttributionReport = attribute(run, { estimators: cs.estimators });
+  writeAttribution(run, attribution);
+  const attributeSeconds = (performance.now() - t) / 1000;
+
+  phase('retraining without each stage to check the estimates');
+  t = performance.now();
+  const validation: ValidationReport = await validate(run, { attribution, subsets: run.pipeline.stages.length <= 4, workers: opts.workers });
+  writeValidation(run, validation);
+  const validateSeconds = (performance.now() - t) / 1000;
+
+  const bi = attribution.behaviours.names.indexOf(cs.headlineBehaviour);
+  if (bi < 0) throw new Error(`case ${cs.name}: behaviour "${cs.headlineBehaviour}" not computed (have ${attribution.behaviours.names.slice(0, 8).join(', ')}…)`);
+  const est = attribution.estimates.find((e) => e.id === cs.headlineEstimate) ?? attribution.estimates[0];
+  const perStage = attribution.run.stages.map((s, k) => ({ stage: s.name, estimate: est.effects[k][bi], truth: validation.truth.leaveOneOut[k][bi] }));
+  const blamed = argmaxPositive(perStage.map((p) => p.estimate));
+  const trueBlamed = argmaxPositive(perStage.map((p) => p.truth));
+
+  let intervention: InterventionResult | null = null;
+  let note: string | null = null;
+  let extras: ResultsExtras = {};
+  if (blamed !== null) {
+    phase(`fixing stage "${perStage[blamed].stage}" and retraining`);
+    intervention = runIntervention(run, cs, blamed);
+    const top = topExamples(run, blamed, runBehaviours(run), bi);
+    note = top.note;
+    extras = { topExamples: top.top };
+  }
+  const credited = perStage.reduce((b, p, k) => (p.estimate < perStage[b].estimate ? k : b), 0);
+  const headline: Headline = {
+    behaviour: cs.headlineBehaviour,
+    blamedStage: blamed === null ? null : perStage[blamed].stage,
+    creditedStage: perStage[credited].estimate < 0 ? perStage[credited].stage : null,
+    summary: blamed === null
+      ? `No stage raised ${cs.headlineBehaviour} according to ${est.id}.`
+      : `Stage "${perStage[blamed].stage}" raised ${cs.headlineBehaviour} the most: by ${perStage[blamed].estimate.toFixed(4)} estimated (${est.id}), ${perStage[blamed].truth.toFixed(4)} by retraining.`,
+  };
+  extras = {
+    ...extras,
+    headline,
+    intervention: intervention && { description: `${intervention.description} (stage "${intervention.stage}")`, before: intervention.before, after: intervention.after },
+  };
+  writeJsonAtomic(join(runDir, EXTRAS_FILE), extras);
+  phase('writing the report');
+  const { html } = writeReport(runDir);
+
+  return {
+    case: cs.name, title: cs.title, runDir, reportPath: html, behaviour: cs.headlineBehaviour, estimate: est.id,
+    blamedStage: headline.blamedStage, perStage, blameMatchesTruth: blamed === trueBlamed,
+    agreement: validation.estimates.map((e) => ({ id: e.id, pooledPearson: e.agreement.pooled.pearson, costFraction: e.costFraction })),
+    intervention, topExamplesNote: note,
+    seconds: { train: trainSeconds, attribute: attributeSeconds, validate: validateSeconds, total: (performance.now() - t0) / 1000 },
+  };
+}
