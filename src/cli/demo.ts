@@ -24,7 +24,8 @@ export function formatSummary(s: DemoSummary): string {
   if (s.intervention) {
     const { before, after } = s.intervention;
     lines.push(`Intervention: ${s.intervention.description} (stage "${s.intervention.stage}").`);
-    lines.push(`  worst-group accuracy ${pct(before.worstGroupAccuracy)} -> ${pct(after.worstGroupAccuracy)}; overall accuracy ${pct(before.accuracy)} -> ${pct(after.accuracy)}`);
+    const worst = before.perGroup.length ? `worst-group accuracy ${pct(before.worstGroupAccuracy)} -> ${pct(after.worstGroupAccuracy)}; ` : '';
+    lines.push(`  ${worst}accuracy ${pct(before.accuracy)} -> ${pct(after.accuracy)}`);
   }
   if (s.topExamplesNote) lines.push(`(No per-example view: ${s.topExamplesNote})`);
   lines.push(`Report: ${s.reportPath}`);
