@@ -9,3 +9,6 @@ export * from './nn/index.js';
 export * from './optim/index.js';
 export * from './io/index.js';
 export * from './pipeline/index.js';
+export * from './attribution/index.js';
+export * from './report/index.js';
+export * from './cases/index.js';

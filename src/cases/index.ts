@@ -1,4 +1,4 @@
-export { CASES, DEFAULT_CASE, getCase, casesDir, type CaseStudy, type Intervention } from './registry.js';
+export { CASES, DEFAULT_CASE, getCase, casesDir, type CaseStudy, type CaseIntervention } from './registry.js';
 export { quickManifest } from './quick.js';
 export { runIntervention, groupedMetrics, type InterventionResult, type GroupedMetrics } from './intervention.js';
 export { topExamples } from './topExamples.js';

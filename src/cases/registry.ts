@@ -4,7 +4,7 @@ import { dirname, join } from 'node:path';
 import { findFashionMnistDir } from '../data/index.js';
 
 /** What the demo does after attributing: the follow-up fix for the blamed stage. */
-export type Intervention =
+export type CaseIntervention =
   /** Rerun the stage on another data set of the same examples (e.g. with the spurious feature decorrelated). */
   | { kind: 'replace-data'; stage: string; data: string; description: string }
   /** Retrain without the blamed stage. */
@@ -23,7 +23,7 @@ export interface CaseStudy {
   estimators: string[];
   /** Group column for the before/after table. */
   groupColumn?: string;
-  intervention?: Intervention;
+  intervention?: CaseIntervention;
   /** Why the case cannot run on this machine, or null. */
   unavailable?: () => string | null;
 }

@@ -69,7 +69,7 @@ const manifestSchema = z.object({
 
 type RawManifest = z.infer<typeof manifestSchema>;
 export type DatasetSpec = z.infer<typeof datasetSpec>;
-export type BehaviourSpec = z.infer<typeof behaviourSpec>;
+export type ManifestBehaviour = z.infer<typeof behaviourSpec>;
 
 export interface StageSpec extends Omit<z.infer<typeof stageSchema>, 'optimizer' | 'schedule'> {
   optimizer: OptimizerSpec;
