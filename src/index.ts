@@ -2,9 +2,6 @@
 export * from './tensor/index.js';
 export * from './autodiff/index.js';
 export * from './data/index.js';
-// data/ also exports a type named Rng (its seeded generator, see createRng). The explicit export
-// below settles the clash in favour of tensor's Rng class; data's stays reachable through createRng.
-export { Rng } from './tensor/index.js';
 export * from './nn/index.js';
 export * from './optim/index.js';
 export * from './io/index.js';

@@ -1,6 +1,6 @@
 export { type Dataset, featureSize, classCounts } from './dataset.js';
 export { DatasetError, validateDataset } from './validate.js';
-export { type Rng, createRng, mixSeed, seededPermutation, seededShuffle } from './rng.js';
+export { createRng, mixSeed, seededPermutation, seededShuffle } from './rng.js';
 export { subset, concat } from './subset.js';
 export { shuffleDataset, classBalancedSample, balancedIndices, trainTestSplit, type SplitOptions } from './split.js';
 export { type ImageLayout, type ImageLoadOptions } from './imageSet.js';

@@ -2,4 +2,4 @@ export { Tensor, tensor, zeros, ones, full, scalar, fromData, type GradNode, typ
 export { type DType, type FloatArray, allocate, DEFAULT_DTYPE } from './dtype.js';
 export { type Shape, sizeOf, shapeStr, sameShape, broadcastShapes, ShapeError } from './shape.js';
 export { type Backend, getBackend, setBackend, typescriptBackend } from './backend.js';
-export { Rng, randn, randUniform } from './random.js';
+export { Rng, randn, randUniform, createRng, mixSeed, seededPermutation, seededShuffle } from './random.js';
