@@ -7,7 +7,7 @@ export {
 export * from './estimators/index.js';
 export { effects, linearEffects, exactEffects, type OutputMode } from './score.js';
 export { embeddingPath, loadEmbeddings, saveEmbeddings } from './embeddingStore.js';
-export { attribute, runBehaviours, writeAttribution, DEFAULT_ESTIMATORS, SIGN_CONVENTION, UNITS, type AttributeOptions, type AttributionReport, type EstimateRecord } from './attribute.js';
+export { attribute, runBehaviours, writeAttribution, DEFAULT_ESTIMATORS, DEFAULT_ESTIMATE, SIGN_CONVENTION, UNITS, type AttributeOptions, type AttributionReport, type EstimateRecord } from './attribute.js';
 export { validate, writeValidation, type ValidateOptions, type ValidationReport, type ValidatedEstimate, type SubsetAnalysis } from './validate.js';
 export { leaveOneStageOut, allSubsets, replayCost, type GroundTruth, type SubsetTable, type RetrainingCost, type GroundTruthOptions, type ReplayProgress } from './groundTruth.js';
 export { shapleyValues, leaveOneOutFromTable, addOneFromTable, additivityGap, pairwiseInteractions, type InteractionTable } from './shapley.js';

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
+import { DEFAULT_ESTIMATE } from '../attribution/index.js';
 import { findFashionMnistDir } from '../data/index.js';
 
 /** What the demo does after attributing: the follow-up fix for the blamed stage. */
@@ -34,7 +35,7 @@ export const CASES: readonly CaseStudy[] = [
     title: 'Spurious colour in one fine-tuning stage (Coloured MNIST)',
     manifest: 'spurious-image.json',
     headlineBehaviour: 'worstGroupLoss[group]',
-    headlineEstimate: 'stage-curvature/linear',
+    headlineEstimate: DEFAULT_ESTIMATE,
     estimators: ['task-vector', 'hessian-free', 'stage-curvature'],
     groupColumn: 'group',
     intervention: {
@@ -47,7 +48,7 @@ export const CASES: readonly CaseStudy[] = [
     title: 'Four MNIST stages, estimates versus retraining',
     manifest: 'mnist-sanity.json',
     headlineBehaviour: 'meanLoss',
-    headlineEstimate: 'stage-curvature/linear',
+    headlineEstimate: DEFAULT_ESTIMATE,
     estimators: ['task-vector', 'hessian-free', 'stage-curvature', 'hessian-aware'],
   },
   {
@@ -55,7 +56,7 @@ export const CASES: readonly CaseStudy[] = [
     title: 'Identity-like tokens tied to the spam label in one stage (SpamAssassin)',
     manifest: 'spurious-text.json',
     headlineBehaviour: 'worstGroupLoss[group]',
-    headlineEstimate: 'stage-curvature/linear',
+    headlineEstimate: DEFAULT_ESTIMATE,
     estimators: ['task-vector', 'hessian-free', 'stage-curvature'],
     groupColumn: 'group',
     intervention: {
@@ -68,7 +69,7 @@ export const CASES: readonly CaseStudy[] = [
     title: 'Stages from two sources: which one helps or hurts the digits domain (MNIST and Fashion-MNIST)',
     manifest: 'shift.json',
     headlineBehaviour: 'meanLoss',
-    headlineEstimate: 'stage-curvature/linear',
+    headlineEstimate: DEFAULT_ESTIMATE,
     estimators: ['task-vector', 'hessian-free', 'stage-curvature'],
     intervention: { kind: 'skip', description: 'retrain without the blamed stage' },
     unavailable: () => (findFashionMnistDir() ? null : 'Fashion-MNIST is not installed: run `sudo apt-get install dataset-fashion-mnist` (or set STAGECREDIT_FASHION_MNIST_DIR)'),

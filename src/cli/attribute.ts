@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { attribute, writeAttribution } from '../attribution/index.js';
+import { attribute, DEFAULT_ESTIMATE, writeAttribution } from '../attribution/index.js';
 import { openRun } from '../pipeline/index.js';
 import { addAttributionOptions, attributionOptions, type RawAttributionFlags } from './options.js';
 import { attributionTable, headline } from './tables.js';
@@ -15,7 +15,7 @@ export function registerAttribute(program: Command): void {
       const path = writeAttribution(run, report);
       console.log(`${report.behaviours.names.length} behaviour(s), ${report.run.stages.length} stages; mean effect per stage (sign: f(theta_T) - f(theta_T without the stage); > 0 raised it):`);
       console.log(attributionTable(report));
-      console.log(headline(report, report.estimates.find((e) => e.id === 'hessian-free/exact') ? 'hessian-free/exact' : report.estimates[0]?.id ?? ''));
+      console.log(headline(report, report.estimates.some((e) => e.id === DEFAULT_ESTIMATE) ? DEFAULT_ESTIMATE : report.estimates[0]?.id ?? ''));
       console.log(`wrote ${path}`);
     });
 }

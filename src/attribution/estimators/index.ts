@@ -17,9 +17,6 @@ export { perExampleEffects, type ExampleAttribution } from './perExample.js';
 /** Every embedding estimator, cheapest first (method.md §3's ladder). */
 export const ESTIMATORS: readonly StageEstimator[] = [taskVector, hessianFree, stageCurvature, hessianAware];
 
-/** The estimator `stagecredit attribute` runs when none is named, and its output mode. */
-export const DEFAULT_ESTIMATOR = 'hessian-free';
-
 export function getEstimator(name: string): StageEstimator {
   const e = ESTIMATORS.find((x) => x.name === name);
   if (!e) throw new Error(`unknown estimator "${name}" (known: ${ESTIMATORS.map((x) => x.name).join(', ')}, and adjoint)`);
