@@ -17,6 +17,7 @@ export function buildProgram(): Command {
     .version(pkg.version)
     .showHelpAfterError()
     .exitOverride();
+  registerTrain(program);
   registerDemo(program);
   registerAttribute(program);
   registerValidate(program);

@@ -62,7 +62,11 @@ export function replayMany(runDir: string, subsets: number[][], opts: ReplayMany
       }
       const req: ReplayRequest = { index: next, skip: subsets[next], from: opts.from };
       next++;
-      w.postMessage(req);
+      try {
+        w.postMessage(req);
+      } catch (e) {
+        finish(e instanceof Error ? e : new Error(String(e))); // e.g. a subset that cannot be cloned
+      }
     };
     const spawn = () => {
       const w = startWorker({ runDir });

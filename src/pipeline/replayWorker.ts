@@ -54,8 +54,13 @@ port.on('message', (req: ReplayRequest) => {
   if (!run) return; // the open error has been reported; the pool is shutting down
   try {
     const params = replaySkipping(run, req.skip, { from: req.from }).map((p) => {
+      // postMessage silently drops a message that transfers a detached buffer (the pool would
+      // then wait forever), so a tensor whose array was detached is an error here, not a hang.
+      if (p.shape.reduce((a, b) => a * b, 1) !== p.data.length) {
+        throw new Error(`replay worker: a result tensor of shape [${p.shape}] has lost its data (detached buffer)`);
+      }
       const whole = p.data.byteOffset === 0 && p.data.byteLength === p.data.buffer.byteLength;
-      return { data: whole ? p.data : p.data.slice(), shape: [...p.shape] };
+      return { data: whole && !cached.has(p.data.buffer) ? p.data : p.data.slice(), shape: [...p.shape] };
     });
     const reply: ReplayReply = { kind: 'done', index: req.index, params };
     port.postMessage(reply, params.map((p) => p.data.buffer as ArrayBuffer));

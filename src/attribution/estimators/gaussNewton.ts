@@ -4,35 +4,42 @@ import type { Batch, TrainingLoss } from '../../pipeline/index.js';
 import { allocate, fromData, type Tensor } from '../../tensor/index.js';
 
 /**
- * Generalised Gauss-Newton product G v = J^T H_out J v of the batch loss (1/|B|) sum w_z l(z),
- * J = d logits / d theta and H_out the loss's Hessian in the logits (softmax cross-entropy:
- * diag(p) - p p^T; squared error: I; the linear loss: 0). G is positive semi-definite, and for a
- * linear model it is the exact Hessian. Cost: one JVP and one VJP of the forward pass.
+ * The generalised Gauss-Newton matrix G = J^T H_out J of the batch loss (1/|B|) sum w_z l(z) at
+ * one point, as an operator v -> G v. J = d logits / d theta; H_out is the loss's Hessian in the
+ * logits (softmax cross-entropy: diag(p) - p p^T; squared error: I; the linear loss: 0). G is
+ * positive semi-definite, and for a linear model it is the exact Hessian. The forward pass, its
+ * recorded graph and the softmax are built once; each product then costs one JVP and one backward
+ * sweep through the stored graph.
  */
-export function gaussNewtonProduct(model: Model, full: (trainable: Tensor[]) => Tensor[], at: Tensor[], batch: Batch, loss: TrainingLoss, v: Tensor[]): Tensor[] {
+export function gaussNewtonOperator(model: Model, full: (trainable: Tensor[]) => Tensor[], at: Tensor[], batch: Batch, loss: TrainingLoss): (v: Tensor[]) => Tensor[] {
   const logitsOf = (ps: Tensor[]) => model.forward(full(ps), batch.x);
-  const { out: logits, tangent: jv } = T.jvp(logitsOf, at, v);
+  const { out: logits, pullback } = T.vjp(logitsOf, at);
   const [B, C] = logits.shape;
-  const w = allocate(logits.dtype, B * C);
   const z = logits.data;
-  const u = jv.data;
+  // Row-wise softmax and per-example weights w_z / |B|, fixed at this point.
+  const p = new Float64Array(B * C);
+  const scale = Float64Array.from({ length: B }, (_, b) => (batch.weights ? batch.weights[b] : 1) / B);
   for (let b = 0; b < B; b++) {
-    const scale = (batch.weights ? batch.weights[b] : 1) / B;
     const o = b * C;
-    if (loss === 'crossEntropy') {
-      let m = -Infinity;
-      for (let c = 0; c < C; c++) m = Math.max(m, z[o + c]);
-      let s = 0;
-      for (let c = 0; c < C; c++) s += Math.exp(z[o + c] - m);
-      let pu = 0;
-      for (let c = 0; c < C; c++) pu += (Math.exp(z[o + c] - m) / s) * u[o + c];
-      for (let c = 0; c < C; c++) {
-        const p = Math.exp(z[o + c] - m) / s;
-        w[o + c] = scale * p * (u[o + c] - pu);
-      }
-    } else if (loss === 'mse') {
-      for (let c = 0; c < C; c++) w[o + c] = scale * u[o + c];
-    }
+    let m = -Infinity;
+    for (let c = 0; c < C; c++) m = Math.max(m, z[o + c]);
+    let s = 0;
+    for (let c = 0; c < C; c++) s += (p[o + c] = Math.exp(z[o + c] - m));
+    for (let c = 0; c < C; c++) p[o + c] /= s;
   }
-  return T.vjp(logitsOf, at).pullback(fromData(w, [B, C]));
+  return (v: Tensor[]) => {
+    const u = T.noGrad(() => T.jvp(logitsOf, at, v).tangent.data);
+    const w = allocate(logits.dtype, B * C);
+    for (let b = 0; b < B; b++) {
+      const o = b * C;
+      if (loss === 'crossEntropy') {
+        let pu = 0;
+        for (let c = 0; c < C; c++) pu += p[o + c] * u[o + c];
+        for (let c = 0; c < C; c++) w[o + c] = scale[b] * p[o + c] * (u[o + c] - pu);
+      } else if (loss === 'mse') {
+        for (let c = 0; c < C; c++) w[o + c] = scale[b] * u[o + c];
+      }
+    }
+    return pullback(fromData(w, [B, C]));
+  };
 }

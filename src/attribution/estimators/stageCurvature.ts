@@ -2,7 +2,7 @@ import { sgdGradientResponse, sgdTransition, type Matrix2 } from '../../optim/in
 import { gatherBatch, type Run } from '../../pipeline/index.js';
 import type { Tensor } from '../../tensor/index.js';
 import { dotLists, lincomb, zerosLike } from '../vectors.js';
-import { gaussNewtonProduct } from './gaussNewton.js';
+import { gaussNewtonOperator } from './gaussNewton.js';
 import { propagateAdamFrozen } from './hessianFree.js';
 import { lanczos, tridiagMul } from './lanczos.js';
 import { sweepStages, type FactualEntry, type Perturbation } from './sweep.js';
@@ -59,9 +59,10 @@ export function propagateStageCurvature(o: StageCurvatureOptions) {
         idx.forEach((p, q) => (ps[p] = tr[q]));
         return ps;
       };
+      const ggn = gaussNewtonOperator(model, full, at, sample, stage.loss);
       const hvp = (v: Tensor[]) => {
         cost.hvps++;
-        return gaussNewtonProduct(model, full, at, sample, stage.loss, v);
+        return ggn(v);
       };
       // The optimizer's own per-step maps over the segment (they do not depend on the perturbation).
       const steps = Array.from({ length: s1 - s0 }, (_, i) => {
