@@ -34,7 +34,7 @@ export async function main(argv: string[]): Promise<number> {
   } catch (err) {
     if (err instanceof CommanderError) return err.exitCode;
     console.error(`stagecredit: ${err instanceof Error ? err.message : String(err)}`);
-    if (process.env.STAGECREDIT_DEBUG && err instanceof Error) console.error(err.stack);
+    if (process.env.STAGECREDIT_DEBUG === '1' && err instanceof Error) console.error(err.stack);
     return 1;
   }
 }

@@ -94,12 +94,22 @@ function pathOf(path: readonly PropertyKey[]): string {
   return path.reduce<string>((acc, k) => (typeof k === 'number' ? `${acc}[${k}]` : acc ? `${acc}.${String(k)}` : String(k)), '');
 }
 
-/** Collects an error thrown by a sub-validator as an issue at `path`. */
+/**
+ * An error from a sub-validator as an issue at `path`. Sub-validators often name the field
+ * themselves ("stages[0].optimizer.betas[0] must be ..."): their more precise path is used
+ * instead of repeating ours.
+ */
+export function issueAt(path: string, e: unknown): ManifestIssue {
+  const message = e instanceof Error ? e.message : String(e);
+  const own = path && message.startsWith(path) ? /^(\S+?):? (.*)$/s.exec(message) : null;
+  return own ? { path: own[1], message: own[2] } : { path, message };
+}
+
 function check(issues: ManifestIssue[], path: string, fn: () => void): void {
   try {
     fn();
   } catch (e) {
-    issues.push({ path, message: e instanceof Error ? e.message : String(e) });
+    issues.push(issueAt(path, e));
   }
 }
 
@@ -134,7 +144,7 @@ export function parseManifest(value: unknown, source = 'manifest'): Manifest {
       const prev = raw.stages[i - 1];
       if (!prev) issues.push({ path: `${at}.optimizerState`, message: 'the first stage has no optimizer state to carry' });
       else if (optimizer && typeof prev.optimizer === 'object' && prev.optimizer && (prev.optimizer as { kind?: unknown }).kind !== optimizer.kind) {
-        issues.push({ path: `${at}.optimizerState`, message: `cannot carry ${String((prev.optimizer as { kind?: unknown }).kind)} state into a ${optimizer.kind} optimizer` });
+        issues.push({ path: `${at}.optimizerState`, message: `cannot carry ${String((prev.optimizer as { kind?: unknown }).kind)} state into an optimizer of kind ${optimizer.kind}` });
       }
     }
     if (optimizer && schedule) stages.push({ ...s, optimizer, schedule });

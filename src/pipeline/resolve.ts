@@ -5,7 +5,7 @@ import { createModel, loadParams, type Model } from '../nn/index.js';
 import { createOptimizer, resolveSchedule, validateScheduleSpec, type Optimizer } from '../optim/index.js';
 import { Rng, type DType, type Tensor } from '../tensor/index.js';
 import { batchCount, readExplicitBatches, shuffledBatches, type BatchOrder } from './batches.js';
-import { ManifestError, type LoadedManifest, type Manifest, type StageSpec } from './manifest.js';
+import { issueAt, ManifestError, type LoadedManifest, type Manifest, type StageSpec } from './manifest.js';
 import type { TrainingLoss } from './trainingStep.js';
 
 /** A stage with everything resolved: its data view, batches, learning rates and optimizer. */
@@ -67,7 +67,7 @@ function readJsonList(path: string, what: string): unknown[] {
 /** Loads data sets and the model, and fixes every stage's batches and learning rates. */
 export function resolvePipeline(loaded: LoadedManifest, opts: ResolveOptions = {}): ResolvedPipeline {
   const { manifest, baseDir } = loaded;
-  const issue = (path: string, e: unknown) => new ManifestError(loaded.path, [{ path, message: e instanceof Error ? e.message : String(e) }]);
+  const issue = (path: string, e: unknown) => new ManifestError(loaded.path, [issueAt(path, e)]);
   const model = createModel(manifest.model);
   const datasets: Record<string, Dataset> = {};
   for (const [name, spec] of Object.entries(manifest.datasets)) {

@@ -70,7 +70,7 @@ export class RunStore {
 
   readStatus(): RunStatus {
     if (!this.exists()) throw new Error(`${this.dir} is not a stagecredit run directory (no run.json); create one with \`stagecredit train\``);
-    return JSON.parse(readFileSync(this.statusPath, 'utf8')) as RunStatus;
+    return readJson(this.statusPath) as RunStatus;
   }
 
   writeManifest(value: unknown): void {
@@ -78,7 +78,7 @@ export class RunStore {
   }
 
   readManifestJson(): unknown {
-    return JSON.parse(readFileSync(this.manifestPath, 'utf8'));
+    return readJson(this.manifestPath);
   }
 
   writeTrace(names: string[], stages: StageTrace[]): void {
@@ -112,5 +112,15 @@ export class RunStore {
       .filter((m): m is RegExpExecArray => m !== null)
       .map((m) => Number(m[1]))
       .sort((a, b) => a - b);
+  }
+}
+
+/** Parses a JSON file of the run directory; a corrupt one is named in the error. */
+function readJson(path: string): unknown {
+  const text = readFileSync(path, 'utf8');
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    throw new Error(`${path} is not valid JSON (${(e as Error).message}); the run directory is damaged`);
   }
 }
