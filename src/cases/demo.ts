@@ -101,6 +101,7 @@ export async function runDemo(opts: DemoOptions = {}): Promise<DemoSummary> {
   const credited = perStage.reduce((b, p, k) => (p.estimate < perStage[b].estimate ? k : b), 0);
   const headline: Headline = {
     behaviour: cs.headlineBehaviour,
+    estimate: est.id,
     blamedStage: blamed === null ? null : perStage[blamed].stage,
     creditedStage: perStage[credited].estimate < 0 ? perStage[credited].stage : null,
     summary: blamed === null

@@ -1,0 +1,83 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { AttributionReport } from '../attribution/attribute.js';
+import type { ValidationReport } from '../attribution/validate.js';
+import { RunStore } from '../pipeline/index.js';
+import { readExtrasFile, validateExtras } from './extras.js';
+import { computeHeadline, headlineEffects } from './headline.js';
+import type { Results, ResultsExtras } from './results.js';
+import { runInfo } from './runInfo.js';
+
+export const EXTRAS_FILE = 'results-extras.json';
+
+function readJson(path: string): unknown {
+  try {
+    return JSON.parse(readFileSync(path, 'utf8'));
+  } catch (e) {
+    throw new Error(`${path}: cannot read (${(e as Error).message})`);
+  }
+}
+
+function checkFormat(value: unknown, format: string, path: string, rerun: string): void {
+  const v = value as { format?: unknown; version?: unknown } | null;
+  if (v?.format !== format || v.version !== 1) {
+    throw new Error(`${path} is not a ${format} version 1 file; recreate it with \`${rerun}\``);
+  }
+}
+
+/**
+ * Gathers everything report.html shows: the run (run.json, manifest.json), the estimates
+ * (attribution.json, required), the retraining check (validation.json, optional) and a case
+ * study's additions (results-extras.json, then `extras`, which win key by key). A missing
+ * headline is computed from the chosen estimate (see headline.ts).
+ */
+export function collectResults(runDir: string, extras: ResultsExtras = {}): Results {
+  const store = new RunStore(runDir);
+  const status = store.readStatus();
+  if (status.status !== 'complete') throw new Error(`${runDir}: the run is ${status.status}; finish it with \`stagecredit train\` first`);
+  const run = runInfo(status, store.readManifestJson(), store.manifestPath);
+
+  const attributionPath = join(runDir, 'attribution.json');
+  if (!existsSync(attributionPath)) {
+    throw new Error(`${runDir} has no attribution.json; run \`stagecredit attribute ${runDir}\` first (and \`stagecredit validate ${runDir}\` to check it against retraining)`);
+  }
+  const attribution = readJson(attributionPath) as AttributionReport;
+  checkFormat(attribution, 'stagecredit-attribution', attributionPath, `stagecredit attribute ${runDir}`);
+  const stageNames = run.stages.map((s) => s.name).join(', ');
+  if (attribution.run.stages.map((s) => s.name).join(', ') !== stageNames) {
+    throw new Error(`${attributionPath} was computed for other stages than this run's (${stageNames}); rerun \`stagecredit attribute ${runDir}\``);
+  }
+  if (attribution.estimates.length === 0) throw new Error(`${attributionPath} holds no estimates; rerun \`stagecredit attribute ${runDir}\``);
+
+  const validationPath = join(runDir, 'validation.json');
+  let validation: ValidationReport | null = null;
+  if (existsSync(validationPath)) {
+    validation = readJson(validationPath) as ValidationReport;
+    checkFormat(validation, 'stagecredit-validation', validationPath, `stagecredit validate ${runDir}`);
+    if (validation.behaviours.names.join('\n') !== attribution.behaviours.names.join('\n')
+      || validation.run.stages.map((s) => s.name).join(', ') !== stageNames) {
+      throw new Error(`${validationPath} does not match attribution.json (other stages or behaviours); rerun \`stagecredit validate ${runDir}\``);
+    }
+  }
+
+  const given = validateExtras(extras, 'the extras argument');
+  const merged: ResultsExtras = { ...readExtrasFile(join(runDir, EXTRAS_FILE)) };
+  for (const key of ['headline', 'topExamples', 'intervention'] as const) {
+    if (given[key] !== undefined) Object.assign(merged, { [key]: given[key] });
+  }
+  const top = merged.topExamples;
+  if (top && top.stage >= run.stages.length) throw new Error(`report extras: topExamples.stage ${top.stage} is out of range 0..${run.stages.length - 1}`);
+
+  const effects = headlineEffects(attribution, validation, merged.headline ?? {});
+  return {
+    format: 'stagecredit-results',
+    version: 1,
+    run,
+    attribution,
+    validation,
+    headline: merged.headline ?? computeHeadline(effects),
+    headlineEffects: effects,
+    topExamples: merged.topExamples ?? null,
+    intervention: merged.intervention ?? null,
+  };
+}
