@@ -12,6 +12,7 @@ import type { BatchOrder } from './batches.js';
 //   trace.safetensors             per stage: batch indices/offsets and the resolved learning rates
 //   checkpoints/boundary-K.safetensors   parameters + optimizer state after K stages (K = 0: theta_0)
 //   checkpoints/step-T.safetensors       optional periodic checkpoints (global step T)
+//   final.safetensors             the final parameters alone, named as a PyTorch state_dict
 
 export interface StageSummary {
   name: string;
@@ -52,6 +53,7 @@ export class RunStore {
   get statusPath(): string { return join(this.dir, 'run.json'); }
   get tracePath(): string { return join(this.dir, 'trace.safetensors'); }
   get checkpointDir(): string { return join(this.dir, 'checkpoints'); }
+  get finalPath(): string { return join(this.dir, 'final.safetensors'); }
 
   boundaryPath(k: number): string { return join(this.checkpointDir, `boundary-${k}.safetensors`); }
   stepPath(t: number): string { return join(this.checkpointDir, `step-${String(t).padStart(8, '0')}.safetensors`); }

@@ -1,4 +1,5 @@
 import { isAbsolute, resolve as resolvePath } from 'node:path';
+import { saveParams } from '../nn/index.js';
 import type { OptimizerState } from '../optim/index.js';
 import type { Tensor } from '../tensor/index.js';
 import { readCheckpoint, writeCheckpoint, type Checkpoint } from './checkpoint.js';
@@ -161,6 +162,8 @@ export function train(loaded: LoadedManifest, opts: TrainOptions): TrainResult {
     opts.onStageEnd?.(summary, stage);
     previous = state;
   }
+  // The final model alone, named as PyTorch's state_dict: loadable with torch or loadParams.
+  saveParams(store.finalPath, model, params, { 'stagecredit.run': manifest.name });
   status.status = 'complete';
   store.writeStatus(status);
   return { dir: opts.out, status, finalParams: params, pipeline, alreadyComplete: false, resumedFrom };

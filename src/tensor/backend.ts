@@ -1,6 +1,8 @@
-import type { FloatArray } from './dtype.js';
+import type { DType, FloatArray } from './dtype.js';
 import { gemmTs } from './kernels/gemm.js';
 import { col2imTs, im2colTs, type Conv2dGeometry } from './kernels/conv.js';
+import { sumKernel } from './kernels/elementwise.js';
+import type { Shape } from './shape.js';
 
 /**
  * The heavy kernels, behind one interface so a faster back-end (native BLAS, workers) can replace
@@ -16,6 +18,8 @@ export interface Backend {
   ): void;
   im2col(x: FloatArray, g: Conv2dGeometry, out: FloatArray): void;
   col2im(cols: FloatArray, g: Conv2dGeometry, out: FloatArray): void;
+  /** Sum over `axes` (sorted, unique), keeping reduced axes as size 1. */
+  sum(x: FloatArray, shape: Shape, axes: readonly number[], dtype: DType): FloatArray;
 }
 
 export const typescriptBackend: Backend = {
@@ -23,6 +27,7 @@ export const typescriptBackend: Backend = {
   gemm: gemmTs,
   im2col: im2colTs,
   col2im: col2imTs,
+  sum: sumKernel,
 };
 
 let active: Backend = typescriptBackend;

@@ -1,6 +1,6 @@
 import { allocate } from '../../tensor/dtype.js';
-import { sumKernel } from '../../tensor/kernels/elementwise.js';
 import { normAxes, sizeOf } from '../../tensor/shape.js';
+import { getBackend } from '../../tensor/backend.js';
 import { Tensor } from '../../tensor/tensor.js';
 import { record, type Rules } from '../engine.js';
 import { mul } from './arith.js';
@@ -17,7 +17,7 @@ export function sum(x: Tensor, axes?: number | readonly number[], keepDims = fal
   const ax = normAxes('sum', axes, x.rank);
   const keepShape = x.shape.map((d, i) => (ax.includes(i) ? 1 : d));
   const outShape = keepDims ? keepShape : x.shape.filter((_, i) => !ax.includes(i));
-  const out = new Tensor(sumKernel(x.data, x.shape, ax, x.dtype), outShape);
+  const out = new Tensor(getBackend().sum(x.data, x.shape, ax, x.dtype), outShape);
   return record(sumRules, [x], out, { axes: ax, keepShape, keepDims });
 }
 

@@ -1,6 +1,7 @@
 import { allocate } from '../../tensor/dtype.js';
-import { broadcastKernel, permuteKernel, sumKernel } from '../../tensor/kernels/elementwise.js';
+import { broadcastKernel, permuteKernel } from '../../tensor/kernels/elementwise.js';
 import { broadcastShapes, sameShape, ShapeError, shapeStr, sizeOf, type Shape } from '../../tensor/shape.js';
+import { getBackend } from '../../tensor/backend.js';
 import { Tensor } from '../../tensor/tensor.js';
 import { record, type Rules } from '../engine.js';
 
@@ -91,7 +92,7 @@ export function sumTo(x: Tensor, shape: Shape): Tensor {
     else if (shape[i - lead] === 1 && x.shape[i] !== 1) axes.push(i);
     else if (shape[i - lead] !== x.shape[i]) throw new ShapeError('sumTo', `cannot sum ${shapeStr(x.shape)} to ${shapeStr(shape)}`);
   }
-  const out = new Tensor(sumKernel(x.data, x.shape, axes, x.dtype), shape);
+  const out = new Tensor(getBackend().sum(x.data, x.shape, axes, x.dtype), shape);
   return record(sumToRules, [x], out, shape);
 }
 
