@@ -10,5 +10,6 @@ export { embeddingPath, loadEmbeddings, saveEmbeddings } from './embeddingStore.
 export { attribute, runBehaviours, writeAttribution, DEFAULT_ESTIMATORS, DEFAULT_ESTIMATE, SIGN_CONVENTION, UNITS, type AttributeOptions, type AttributionReport, type EstimateRecord } from './attribute.js';
 export { validate, writeValidation, type ValidateOptions, type ValidationReport, type ValidatedEstimate, type SubsetAnalysis } from './validate.js';
 export { leaveOneStageOut, allSubsets, replayCost, type GroundTruth, type SubsetTable, type RetrainingCost, type GroundTruthOptions, type ReplayProgress } from './groundTruth.js';
+export { seedNoise, type SeedNoise } from './seedNoise.js';
 export { shapleyValues, leaveOneOutFromTable, addOneFromTable, additivityGap, pairwiseInteractions, type InteractionTable } from './shapley.js';
 export { agreement, agreementStats, stageOrderAgreement, pearson, spearman, kendallTau, type Agreement, type AgreementStats, type StageOrderAgreement } from './agreement.js';

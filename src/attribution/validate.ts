@@ -4,6 +4,7 @@ import type { Run } from '../pipeline/index.js';
 import { agreement, type Agreement } from './agreement.js';
 import { attribute, runBehaviours, SIGN_CONVENTION, UNITS, type AttributeOptions, type AttributionReport, type EstimateRecord } from './attribute.js';
 import { allSubsets, leaveOneStageOut, type RetrainingCost } from './groundTruth.js';
+import { seedNoise, type SeedNoise } from './seedNoise.js';
 import { addOneFromTable, additivityGap, pairwiseInteractions, shapleyValues, type InteractionTable } from './shapley.js';
 
 export interface ValidatedEstimate extends EstimateRecord {
@@ -33,6 +34,8 @@ export interface ValidationReport {
   factual: number[];
   truth: { leaveOneOut: number[][]; cost: RetrainingCost };
   subsets: SubsetAnalysis | null;
+  /** The truth's own spread across batch-order seeds, when asked for (absent in older files). */
+  noise?: SeedNoise | null;
   estimates: ValidatedEstimate[];
   createdAt: string;
 }
@@ -42,6 +45,8 @@ export interface ValidateOptions extends AttributeOptions {
   subsets?: boolean;
   /** Worker threads for the replays (default 1: in process). */
   workers?: number;
+  /** Also retrain with this many other batch-order seeds to measure the truth's own noise. */
+  seeds?: number;
   /** Estimates to check; computed with the same options when absent. */
   attribution?: AttributionReport;
   onReplay?: (done: number, total: number) => void;
@@ -68,6 +73,7 @@ export async function validate(run: Run, opts: ValidateOptions = {}): Promise<Va
       cost: { seconds: table.seconds, replays: table.replays, stepsReplayed: table.stepsReplayed },
     };
   }
+  const noise = opts.seeds ? await seedNoise(run, (r) => runBehaviours(r, opts.behaviours), { extraSeeds: opts.seeds, workers: opts.workers }) : null;
   const estimates = report.estimates.map((e) => ({
     ...e,
     costFraction: (e.cost.seconds + e.cost.scoringSeconds) / Math.max(truth.seconds, 1e-9),
@@ -76,7 +82,7 @@ export async function validate(run: Run, opts: ValidateOptions = {}): Promise<Va
   return {
     format: 'stagecredit-validation', version: 1, signConvention: SIGN_CONVENTION, units: UNITS,
     run: report.run, behaviours: report.behaviours, factual: report.factual,
-    truth: { leaveOneOut: rows(truth.leaveOneOut), cost: truthCost }, subsets, estimates, createdAt: new Date().toISOString(),
+    truth: { leaveOneOut: rows(truth.leaveOneOut), cost: truthCost }, subsets, noise, estimates, createdAt: new Date().toISOString(),
   };
 }
 

@@ -33,6 +33,13 @@ export function validationTable(v: ValidationReport): string {
   return t.toString();
 }
 
+export function noiseTable(v: ValidationReport): string | null {
+  if (!v.noise) return null;
+  const t = new Table({ head: ['stage', 'mean std of tau across seeds', 'Pearson between seeds\' truths'], style: { head: [], border: [] } });
+  v.run.stages.forEach((s, k) => t.push([s.name, fmt(v.noise!.meanStd[k]), fmt(v.noise!.crossSeedPearson[k], 3)]));
+  return t.toString();
+}
+
 export function shapleyTable(v: ValidationReport): string | null {
   if (!v.subsets) return null;
   const t = new Table({ head: ['stage', 'leave-one-out', 'Shapley', 'add-one'], style: { head: [], border: [] } });

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { validate, writeValidation } from '../attribution/index.js';
 import { openRun } from '../pipeline/index.js';
 import { addAttributionOptions, attributionOptions, positiveInt, type RawAttributionFlags } from './options.js';
-import { shapleyTable, validationTable } from './tables.js';
+import { noiseTable, shapleyTable, validationTable } from './tables.js';
 
 export function registerValidate(program: Command): void {
   addAttributionOptions(program.command('validate')
@@ -10,15 +10,18 @@ export function registerValidate(program: Command): void {
     .argument('<run-dir>', 'a finished run directory'))
     .option('--subsets', 'also retrain on all 2^K stage subsets: Shapley values and interactions (K <= 8)')
     .option('--workers <n>', 'worker threads for the replays', (v) => positiveInt(v, '--workers'), 1)
-    .action(async (dir: string, flags: RawAttributionFlags & { subsets?: boolean; workers: number }) => {
+    .option('--seeds <n>', 'also retrain with N other batch-order seeds: how noisy is the truth itself?', (v) => positiveInt(v, '--seeds'))
+    .action(async (dir: string, flags: RawAttributionFlags & { subsets?: boolean; workers: number; seeds?: number }) => {
       const run = openRun(dir);
       const report = await validate(run, {
-        ...attributionOptions(flags), subsets: flags.subsets, workers: flags.workers,
+        ...attributionOptions(flags), subsets: flags.subsets, workers: flags.workers, seeds: flags.seeds,
         onReplay: (done, total) => process.stderr.write(`\r  retraining: ${done}/${total} replays${done === total ? '\n' : ''}`),
       });
       const path = writeValidation(run, report);
       console.log(`agreement with retraining (${report.behaviours.names.length} behaviours; r = Pearson, ρ = Spearman, per stage):`);
       console.log(validationTable(report));
+      const noise = noiseTable(report);
+      if (noise) console.log(`\nthe truth across ${report.noise!.seeds.length} batch-order seeds:\n${noise}`);
       const sh = shapleyTable(report);
       if (sh) console.log(`\nexact stage effects from all ${2 ** report.run.stages.length} subsets:\n${sh}`);
       console.log(`wrote ${path}`);
