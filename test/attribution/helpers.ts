@@ -4,22 +4,15 @@ import { join } from 'node:path';
 import { openRun, parseManifest, replaySkipping, train, type Run } from '../../src/pipeline/index.js';
 import type { Tensor } from '../../src/tensor/index.js';
 import { normList, subLists } from '../../src/attribution/vectors.js';
+import { blobsManifest } from '../helpers/blobs.js';
 
 /** A small multi-stage pipeline on Gaussian blobs; `stages` are manifest stage specs. */
 export function blobRun(opts: { loss?: 'crossEntropy' | 'mse' | 'linear'; model?: object; stages: object[]; evalN?: number }): Run {
-  const manifest = parseManifest({
-    name: 'test-pipeline',
-    loss: opts.loss ?? 'crossEntropy',
+  const manifest = parseManifest(blobsManifest({
+    name: 'test-pipeline', dim: 5, n: 40, evalN: opts.evalN ?? 30, initSeed: 3, stages: opts.stages,
     model: opts.model ?? { kind: 'logistic', inputDim: 5, numClasses: 3 },
-    init: { seed: 3 },
-    datasets: {
-      a: { recipe: 'blobs', options: { n: 40, dim: 5, numClasses: 3, seed: 1 } },
-      b: { recipe: 'blobs', options: { n: 40, dim: 5, numClasses: 3, seed: 2 } },
-      test: { recipe: 'blobs', options: { n: opts.evalN ?? 30, dim: 5, numClasses: 3, seed: 3 } },
-    },
-    evaluation: { data: 'test' },
-    stages: opts.stages,
-  });
+    extra: { loss: opts.loss ?? 'crossEntropy' },
+  }));
   const dir = mkdtempSync(join(tmpdir(), 'stagecredit-test-'));
   train({ manifest, baseDir: dir, path: 'test' }, { out: dir });
   return openRun(dir);

@@ -5,6 +5,7 @@ import { dirname, join, resolve } from 'node:path';
 import { after } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import type { Tensor } from '../../src/tensor/index.js';
+import { blobsManifest as sharedBlobs } from '../helpers/blobs.js';
 
 // Shared by the pipeline tests: scratch directories, manifests written to disk, bit equality.
 
@@ -50,19 +51,10 @@ export function sameBits(a: readonly Tensor[], b: readonly Tensor[]): boolean {
 
 /** A small pipeline on Gaussian blobs: 8 inputs, 3 classes, trained in well under a second. */
 export function blobsManifest(stages: Record<string, unknown>[], extra: Record<string, unknown> = {}): Record<string, unknown> {
-  return {
-    name: 'blobs-test',
+  return sharedBlobs({
+    name: 'blobs-test', dim: 8, n: 120, evalN: 90, initSeed: 1, stages, extra,
     model: { kind: 'mlp', inputDim: 8, hidden: [12], numClasses: 3, activation: 'tanh' },
-    init: { seed: 1 },
-    datasets: {
-      a: { recipe: 'blobs', options: { n: 120, dim: 8, numClasses: 3, seed: 1 } },
-      b: { recipe: 'blobs', options: { n: 120, dim: 8, numClasses: 3, seed: 2 } },
-      test: { recipe: 'blobs', options: { n: 90, dim: 8, numClasses: 3, seed: 3 } },
-    },
-    evaluation: { data: 'test' },
-    stages,
-    ...extra,
-  };
+  });
 }
 
 /** Three stages: momentum SGD with cosine decay, plain SGD by epochs, AdamW. */

@@ -8,6 +8,7 @@ import type { Dataset } from '../../src/data/index.js';
 import { evaluate, evaluateByGroup, loadManifest, openRun, replaySkipping, train, type Run } from '../../src/pipeline/index.js';
 import type { Intervention, Results, TopExamples } from '../../src/report/index.js';
 import { writeJson } from '../pipeline/helpers.js';
+import { blobsManifest as sharedBlobs } from '../helpers/blobs.js';
 
 // Inputs for the report tests: hand-built results (fast, any strings we like) and a real small
 // run on Gaussian blobs, attributed and validated with every stage subset.
@@ -90,23 +91,17 @@ export function syntheticResults(opts: { names?: string[]; m?: number; validatio
 
 /** A three-stage SGD pipeline on Gaussian blobs (SGD throughout, so per-example attribution works everywhere). */
 export function blobsManifest(description = 'Three SGD stages on Gaussian blobs.'): Record<string, unknown> {
-  return {
+  return sharedBlobs({
     name: 'blobs-report',
     description,
     model: { kind: 'mlp', inputDim: 8, hidden: [16], numClasses: 3, activation: 'tanh' },
-    init: { seed: 1 },
-    datasets: {
-      a: { recipe: 'blobs', options: { n: 200, dim: 8, numClasses: 3, seed: 1 } },
-      b: { recipe: 'blobs', options: { n: 200, dim: 8, numClasses: 3, seed: 2 } },
-      test: { recipe: 'blobs', options: { n: 150, dim: 8, numClasses: 3, seed: 3 } },
-    },
-    evaluation: { data: 'test' },
+    dim: 8, n: 200, evalN: 150, initSeed: 1,
     stages: [
       { name: 'pretrain', description: 'blobs, first draw', data: 'a', steps: 30, batchSize: 16, optimizer: { kind: 'sgd', lr: 0.1, momentum: 0.9, weightDecay: 0.001 }, schedule: { kind: 'cosine' } },
       { name: 'finetune', description: 'blobs, second draw', data: 'b', epochs: 2, batchSize: 32, optimizer: { kind: 'sgd', lr: 0.05 } },
       { name: 'align', description: 'back to the first draw', data: 'a', steps: 20, batchSize: 16, optimizer: { kind: 'sgd', lr: 0.05, momentum: 0.9, nesterov: true } },
     ],
-  };
+  });
 }
 
 /** Trains the manifest into `dir`, then writes attribution.json and validation.json (with subsets). */

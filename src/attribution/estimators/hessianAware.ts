@@ -2,7 +2,7 @@ import * as T from '../../autodiff/index.js';
 import { stageBatch, type Run } from '../../pipeline/index.js';
 import { flatPerturbation, flatStep, unflatten } from './stepFunction.js';
 import { sweepStages, type FactualEntry, type Perturbation } from './sweep.js';
-import type { Cost, StageEstimator } from './types.js';
+import { DYNAMICS_TERMS, type Cost, type StageEstimator } from './types.js';
 
 /**
  * E3: every later step moves (delta, eps) by its exact Jacobian, J_t (delta, eps), computed as the
@@ -43,7 +43,7 @@ export const hessianAware: StageEstimator = {
       embeddings,
       assumptions: {
         hessian: 'exact', dynamics: true,
-        optimizerTerms: ['learning-rate schedule', 'momentum (dampening, Nesterov)', 'weight decay (coupled, decoupled)', 'Adam moments', 'optimizer state reset/carry'],
+        optimizerTerms: [...DYNAMICS_TERMS, 'Adam moments'],
         notes: ['first order in the perturbation; factual trajectory recomputed from boundary checkpoints'],
       },
       cost,

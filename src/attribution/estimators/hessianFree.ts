@@ -3,7 +3,7 @@ import { stageBatch, trainingStep, type Run } from '../../pipeline/index.js';
 import type { Tensor } from '../../tensor/index.js';
 import { lincomb } from '../vectors.js';
 import { sweepStages, type FactualEntry, type Perturbation } from './sweep.js';
-import type { Cost, StageEstimator } from './types.js';
+import { DYNAMICS_TERMS, type Cost, type StageEstimator } from './types.js';
 
 /**
  * SGD family with H_t = 0: every step acts on (delta, eps) of each trainable coordinate as the
@@ -73,7 +73,7 @@ export const hessianFree: StageEstimator = {
       embeddings,
       assumptions: {
         hessian: 'none (H_t = 0)', dynamics: true,
-        optimizerTerms: ['learning-rate schedule', 'momentum (dampening, Nesterov)', 'weight decay (coupled, decoupled)', 'optimizer state reset/carry'],
+        optimizerTerms: [...DYNAMICS_TERMS],
         notes: adam ? ['Adam/AdamW stages: frozen factual second moment (beyond the paper), factual trajectory recomputed'] : [],
       },
       cost,

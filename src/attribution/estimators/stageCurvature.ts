@@ -6,7 +6,7 @@ import { gaussNewtonOperator } from './gaussNewton.js';
 import { propagateAdamFrozen } from './hessianFree.js';
 import { lanczos, tridiagMul } from './lanczos.js';
 import { sweepStages, type FactualEntry, type Perturbation } from './sweep.js';
-import type { Cost, EstimatorOptions, StageEstimator } from './types.js';
+import { DYNAMICS_TERMS, type Cost, type EstimatorOptions, type StageEstimator } from './types.js';
 
 export interface StageCurvatureOptions {
   /** Segments per later stage, each with its own Hessian (default 1). */
@@ -131,7 +131,7 @@ export const stageCurvature: StageEstimator = {
       embeddings,
       assumptions: {
         hessian: 'stage-stationary', dynamics: true,
-        optimizerTerms: ['learning-rate schedule', 'momentum (dampening, Nesterov)', 'weight decay (coupled, decoupled)', 'optimizer state reset/carry'],
+        optimizerTerms: [...DYNAMICS_TERMS],
         notes: [`Gauss-Newton curvature, constant over ${o.curvatureSegments} segment(s) per later stage, on ${o.curvatureSample} examples, at points interpolated between boundary checkpoints; rank-${o.curvatureRank} Krylov subspace per perturbation`],
       },
       cost,

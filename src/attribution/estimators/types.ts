@@ -12,6 +12,11 @@ export interface Assumptions {
   notes: string[];
 }
 
+/** The optimizer terms every dynamics-aware estimator propagates through later stages. */
+export const DYNAMICS_TERMS: readonly string[] = [
+  'learning-rate schedule', 'momentum (dampening, Nesterov)', 'weight decay (coupled, decoupled)', 'optimizer state reset/carry',
+];
+
 /** What an estimate cost, measured. */
 export interface Cost {
   seconds: number;
