@@ -32,7 +32,7 @@ export function lanczos(apply: (v: Tensor[]) => Tensor[], start: Tensor[], m: nu
     }
     if (i === m - 1) break;
     const b = normList(w);
-    if (b <= 1e-10 * Math.max(Math.abs(alpha[i]), 1) * n0 / n0) break;
+    if (b <= 1e-10 * Math.max(Math.abs(alpha[i]), 1)) break;
     beta.push(b);
     Q.push(scaleList(w, 1 / b));
   }

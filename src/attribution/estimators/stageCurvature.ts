@@ -1,4 +1,4 @@
-import { sgdGradientResponse, sgdTransition, type Matrix2 } from '../../optim/index.js';
+import { mat2Mul, sgdGradientResponse, sgdTransition, type Matrix2 } from '../../optim/index.js';
 import { gatherBatch, type Run } from '../../pipeline/index.js';
 import type { Tensor } from '../../tensor/index.js';
 import { dotLists, lincomb, zerosLike } from '../vectors.js';
@@ -79,13 +79,16 @@ export function propagateStageCurvature(o: StageCurvatureOptions) {
         const m = Q.length;
         let c = project(Q, delta);
         let e = eps ? project(Q, eps) : new Float64Array(m);
-        // Components outside span(Q) feel no curvature: track them with the 2x2 product.
-        let dPerp = delta.map((t, k) => lincomb(1, t, -1, expand(Q, c, delta)[k]));
-        let ePerp = eps ? eps.map((t, k) => lincomb(1, t, -1, expand(Q, e, eps)[k])) : null;
+        // Components outside span(Q) feel no curvature: they follow the 2x2 product P alone.
+        const deltaQ = expand(Q, c, delta);
+        const epsQ = eps ? expand(Q, e, eps) : null;
+        const dPerp = delta.map((t, k) => lincomb(1, t, -1, deltaQ[k]));
+        const ePerp = eps ? eps.map((t, k) => lincomb(1, t, -1, epsQ![k])) : null;
         let P: Matrix2 = [[1, 0], [0, 1]];
         for (const { s, M, r } of steps) {
           if (s < pert.startStep) continue;
-          const Tc = m ? tridiagMul(alpha.slice(0, m), beta.slice(0, m - 1), c) : c;
+          // Inside span(Q): the gradient perturbation is H delta = Q T c.
+          const Tc = tridiagMul(alpha, beta, c);
           const c2 = new Float64Array(m);
           const e2 = new Float64Array(m);
           for (let i = 0; i < m; i++) {
@@ -94,10 +97,7 @@ export function propagateStageCurvature(o: StageCurvatureOptions) {
           }
           c = c2;
           e = e2;
-          P = [
-            [M[0][0] * P[0][0] + M[0][1] * P[1][0], M[0][0] * P[0][1] + M[0][1] * P[1][1]],
-            [M[1][0] * P[0][0] + M[1][1] * P[1][0], M[1][0] * P[0][1] + M[1][1] * P[1][1]],
-          ];
+          P = mat2Mul(M, P);
         }
         const inQ = expand(Q, c, delta);
         const newDelta = dPerp.map((t, k) => lincomb(1, inQ[k], 1, lincomb(P[0][0], t, P[0][1], ePerp?.[k] ?? null)));
@@ -108,8 +108,6 @@ export function propagateStageCurvature(o: StageCurvatureOptions) {
         } else {
           pert.epsilon = {};
         }
-        dPerp = [];
-        ePerp = null;
       }
     }
   };
