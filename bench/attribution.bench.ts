@@ -9,7 +9,7 @@ import { adjointEffects, attribute, compileBehaviours, validate, type Validation
 import { loadManifest, openRun, train } from '../src/pipeline/index.js';
 
 const DEFAULT_ESTIMATE = 'stage-curvature/linear';
-const PIPELINES = ['cases/mnist-sanity.json', 'bench/mnist-continued.json'];
+const PIPELINES = ['cases/mnist-sanity.json', 'bench/mnist-continued.json', 'bench/mnist-low-lr-finetune.json'];
 const cacheDir = join('.cache', 'bench');
 
 function table(v: ValidationReport): string {

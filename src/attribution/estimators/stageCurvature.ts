@@ -13,7 +13,7 @@ export interface StageCurvatureOptions {
   curvatureSegments: number;
   /** Examples the Hessian is taken on (default 256). */
   curvatureSample: number;
-  /** Krylov dimension: HVPs per segment and perturbation (default 10). */
+  /** Krylov dimension: HVPs per segment and perturbation (default 4: accuracy barely moves beyond it, measured). */
   curvatureRank: number;
 }
 
@@ -121,7 +121,7 @@ export const stageCurvature: StageEstimator = {
     const o: StageCurvatureOptions = {
       curvatureSegments: opts?.curvatureSegments ?? 1,
       curvatureSample: opts?.curvatureSample ?? 256,
-      curvatureRank: opts?.curvatureRank ?? 10,
+      curvatureRank: opts?.curvatureRank ?? 4,
     };
     const { embeddings, cost } = sweepStages(run, propagateStageCurvature(o), opts?.onProgress);
     return {
