@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { validate, writeValidation } from '../attribution/index.js';
+import { attribute, validate, writeAttribution, writeValidation } from '../attribution/index.js';
 import { openRun } from '../pipeline/index.js';
 import { addAttributionOptions, attributionOptions, positiveInt, type RawAttributionFlags } from './options.js';
 import { noiseTable, shapleyTable, validationTable } from './tables.js';
@@ -13,8 +13,12 @@ export function registerValidate(program: Command): void {
     .option('--seeds <n>', 'also retrain with N other batch-order seeds: how noisy is the truth itself?', (v) => positiveInt(v, '--seeds'))
     .action(async (dir: string, flags: RawAttributionFlags & { subsets?: boolean; workers: number; seeds?: number }) => {
       const run = openRun(dir);
+      const opts = attributionOptions(flags);
+      // The estimates checked are written too, so attribution.json and validation.json always agree.
+      const attribution = attribute(run, { ...opts, onProgress: (m) => process.stderr.write(`  ${m}\n`) });
+      writeAttribution(run, attribution);
       const report = await validate(run, {
-        ...attributionOptions(flags), subsets: flags.subsets, workers: flags.workers, seeds: flags.seeds,
+        ...opts, attribution, subsets: flags.subsets, workers: flags.workers, seeds: flags.seeds,
         onReplay: (done, total) => process.stderr.write(`\r  retraining: ${done}/${total} replays${done === total ? '\n' : ''}`),
       });
       const path = writeValidation(run, report);
@@ -24,6 +28,6 @@ export function registerValidate(program: Command): void {
       if (noise) console.log(`\nthe truth across ${report.noise!.seeds.length} batch-order seeds:\n${noise}`);
       const sh = shapleyTable(report);
       if (sh) console.log(`\nexact stage effects from all ${2 ** report.run.stages.length} subsets:\n${sh}`);
-      console.log(`wrote ${path}`);
+      console.log(`wrote ${path} (and the estimates it checked to attribution.json)`);
     });
 }
