@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { CASES, DEFAULT_CASE, runDemo, type DemoSummary } from '../cases/index.js';
-import { positiveInt } from './options.js';
+import { intAtLeast } from './options.js';
 import { trainingProgress } from './progress.js';
 
 const signed = (v: number) => `${v >= 0 ? '+' : ''}${v.toFixed(4)}`;
@@ -39,7 +39,7 @@ export function registerDemo(program: Command): void {
     .option('-c, --case <name>', 'which case study', DEFAULT_CASE)
     .option('-q, --quick', 'a fraction of the steps: finishes in under a minute')
     .option('--out <dir>', 'output directory (default ./stagecredit-demo/<case>)')
-    .option('--workers <n>', 'worker threads for the retraining checks', (v) => positiveInt(v, '--workers'), 1)
+    .option('--workers <n>', 'worker threads for the retraining checks', intAtLeast(1), 1)
     .option('--list', 'list the case studies and exit')
     .action(async (flags: { case: string; quick?: boolean; out?: string; workers: number; list?: boolean }) => {
       if (flags.list) {

@@ -1,4 +1,4 @@
-import { Option, type Command } from 'commander';
+import { InvalidArgumentError, Option, type Command } from 'commander';
 import { parseBehaviourSpec, type AttributeOptions, type OutputMode } from '../attribution/index.js';
 
 // Options shared by `attribute`, `validate` and `demo`: which estimators, which behaviours.
@@ -9,15 +9,18 @@ export function addAttributionOptions(cmd: Command): Command {
     .option('-b, --behaviour <spec...>', 'behaviours, e.g. exampleLoss, meanLoss, groupLoss:colour, worstGroupLoss:group, groupGap:colour:red:green (default: the manifest\'s, else exampleLoss)')
     .addOption(new Option('-o, --output <modes>', 'output modes: linear (<grad f, e_k>), exact (f(theta_T) - f(theta_T - e_k))').default('linear,exact'))
     .option('--adjoint', 'also run E3-adjoint (one backward sweep per behaviour; for aggregate behaviours)')
-    .option('--curvature-rank <n>', 'stage-curvature: Krylov dimension', (v) => positiveInt(v, '--curvature-rank'))
-    .option('--curvature-sample <n>', 'stage-curvature: examples per Hessian', (v) => positiveInt(v, '--curvature-sample'))
+    .option('--curvature-rank <n>', 'stage-curvature: Krylov dimension', intAtLeast(1))
+    .option('--curvature-sample <n>', 'stage-curvature: examples per Hessian', intAtLeast(1))
     .option('--no-reuse', 'recompute stage embeddings even if the run directory has them');
 }
 
-export function positiveInt(v: string, flag: string): number {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n <= 0) throw new Error(`${flag} expects a positive integer, got "${v}"`);
-  return n;
+/** A commander parser for an integer flag of at least `min` (commander reports the message). */
+export function intAtLeast(min: number): (value: string) => number {
+  return (value) => {
+    const n = Number(value);
+    if (!/^\s*\d+\s*$/.test(value) || !Number.isSafeInteger(n) || n < min) throw new InvalidArgumentError(`expected an integer >= ${min}`);
+    return n;
+  };
 }
 
 export interface RawAttributionFlags {

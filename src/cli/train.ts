@@ -1,6 +1,7 @@
 import Table from 'cli-table3';
-import { InvalidArgumentError, type Command } from 'commander';
+import type { Command } from 'commander';
 import { loadManifest, RunStore, train, type RunStatus, type TrainResult } from '../pipeline/index.js';
+import { intAtLeast } from './options.js';
 import { trainingProgress } from './progress.js';
 
 // `stagecredit train PIPELINE.json --out RUN_DIR`: trains (or resumes) a run with progress on
@@ -11,18 +12,12 @@ interface TrainFlags {
   checkpointEvery?: number;
 }
 
-function nonNegativeInt(value: string): number {
-  const n = Number(value);
-  if (!/^\s*\d+\s*$/.test(value) || !Number.isSafeInteger(n)) throw new InvalidArgumentError('expected an integer >= 0');
-  return n;
-}
-
 export function registerTrain(program: Command): void {
   program.command('train')
     .description('train a pipeline into a run directory (an interrupted run there is resumed)')
     .argument('<pipeline>', 'pipeline manifest (JSON)')
     .requiredOption('--out <dir>', 'run directory: created, or resumed if it holds the same pipeline')
-    .option('--checkpoint-every <n>', 'also checkpoint every N steps inside stages, overriding the manifest (0: stage boundaries only)', nonNegativeInt)
+    .option('--checkpoint-every <n>', 'also checkpoint every N steps inside stages, overriding the manifest (0: stage boundaries only)', intAtLeast(0))
     .action((pipeline: string, flags: TrainFlags) => {
       trainCommand(pipeline, flags);
     });

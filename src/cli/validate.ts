@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { attribute, validate, writeAttribution, writeValidation } from '../attribution/index.js';
 import { openRun } from '../pipeline/index.js';
-import { addAttributionOptions, attributionOptions, positiveInt, type RawAttributionFlags } from './options.js';
+import { addAttributionOptions, attributionOptions, intAtLeast, type RawAttributionFlags } from './options.js';
 import { noiseTable, shapleyTable, validationTable } from './tables.js';
 
 export function registerValidate(program: Command): void {
@@ -9,8 +9,8 @@ export function registerValidate(program: Command): void {
     .description('retrain without each stage and score every estimate against the truth; writes RUN_DIR/validation.json')
     .argument('<run-dir>', 'a finished run directory'))
     .option('--subsets', 'also retrain on all 2^K stage subsets: Shapley values and interactions (K <= 8)')
-    .option('--workers <n>', 'worker threads for the replays', (v) => positiveInt(v, '--workers'), 1)
-    .option('--seeds <n>', 'also retrain with N other batch-order seeds: how noisy is the truth itself?', (v) => positiveInt(v, '--seeds'))
+    .option('--workers <n>', 'worker threads for the replays', intAtLeast(1), 1)
+    .option('--seeds <n>', 'also retrain with N other batch-order seeds: how noisy is the truth itself?', intAtLeast(1))
     .action(async (dir: string, flags: RawAttributionFlags & { subsets?: boolean; workers: number; seeds?: number }) => {
       const run = openRun(dir);
       const opts = attributionOptions(flags);
