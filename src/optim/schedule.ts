@@ -1,3 +1,5 @@
+import { fail, finiteAtLeast0 } from './specFields.js';
+
 // Learning-rate schedules of a stage, defined as torch.optim.lr_scheduler defines them.
 //
 // Convention (torch's): the lr used at the stage's step s is the value after s calls of
@@ -48,19 +50,6 @@ const FIELDS: Record<ScheduleKind, readonly string[]> = {
 export const SCHEDULE_KINDS = Object.keys(FIELDS) as ScheduleKind[];
 
 const DEFAULT_START_FACTOR = 1 / 3; // torch LinearLR's default, 1.0 / 3
-
-function show(v: unknown): string {
-  return typeof v === 'number' || v === undefined ? String(v) : JSON.stringify(v) ?? String(v);
-}
-
-function fail(field: string, what: string, got: unknown): never {
-  throw new Error(`${field} must be ${what} (got ${show(got)})`);
-}
-
-function finiteAtLeast0(v: unknown, field: string): number {
-  if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) fail(field, 'a finite number >= 0', v);
-  return v;
-}
 
 function positiveInt(v: unknown, field: string): number {
   if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 1) fail(field, 'an integer >= 1', v);

@@ -1,4 +1,5 @@
 import type { AdamSpec, OptimizerKind, OptimizerSpec, SgdSpec } from './types.js';
+import { fail, finiteAtLeast0 } from './specFields.js';
 
 // Checks an untrusted (e.g. parsed JSON) optimizer spec. Ranges are torch's where torch checks
 // (lr, weight decay, eps >= 0; betas in [0, 1); its nesterov rule), tighter where torch accepts
@@ -11,19 +12,6 @@ const FIELDS: Record<OptimizerKind, readonly string[]> = {
 };
 
 export const OPTIMIZER_KINDS = Object.keys(FIELDS) as OptimizerKind[];
-
-function show(v: unknown): string {
-  return typeof v === 'number' || v === undefined ? String(v) : JSON.stringify(v) ?? String(v);
-}
-
-function fail(field: string, what: string, got: unknown): never {
-  throw new Error(`${field} must be ${what} (got ${show(got)})`);
-}
-
-function atLeast0(v: unknown, field: string): number {
-  if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) fail(field, 'a finite number >= 0', v);
-  return v;
-}
 
 function inUnit(v: unknown, field: string, closed: boolean): number {
   const ok = typeof v === 'number' && v >= 0 && (closed ? v <= 1 : v < 1);
@@ -52,13 +40,13 @@ export function validateOptimizerSpec(spec: unknown, where: string): OptimizerSp
     }
   }
   const f = (name: string) => `${where}.${name}`;
-  const lr = atLeast0(o.lr, f('lr'));
+  const lr = finiteAtLeast0(o.lr, f('lr'));
   if (k === 'sgd') {
     const s: SgdSpec = { kind: k, lr };
     if (o.momentum !== undefined) s.momentum = inUnit(o.momentum, f('momentum'), false);
     if (o.dampening !== undefined) s.dampening = inUnit(o.dampening, f('dampening'), true);
     if (o.nesterov !== undefined) s.nesterov = bool(o.nesterov, f('nesterov'));
-    if (o.weightDecay !== undefined) s.weightDecay = atLeast0(o.weightDecay, f('weightDecay'));
+    if (o.weightDecay !== undefined) s.weightDecay = finiteAtLeast0(o.weightDecay, f('weightDecay'));
     if (o.decoupledWeightDecay !== undefined) s.decoupledWeightDecay = bool(o.decoupledWeightDecay, f('decoupledWeightDecay'));
     const mu = s.momentum ?? 0;
     const damp = s.dampening ?? 0;
@@ -73,7 +61,7 @@ export function validateOptimizerSpec(spec: unknown, where: string): OptimizerSp
     if (!Array.isArray(b) || b.length !== 2) fail(f('betas'), 'a pair [beta1, beta2]', b);
     s.betas = [inUnit(b[0], `${f('betas')}[0]`, false), inUnit(b[1], `${f('betas')}[1]`, false)];
   }
-  if (o.eps !== undefined) s.eps = atLeast0(o.eps, f('eps'));
-  if (o.weightDecay !== undefined) s.weightDecay = atLeast0(o.weightDecay, f('weightDecay'));
+  if (o.eps !== undefined) s.eps = finiteAtLeast0(o.eps, f('eps'));
+  if (o.weightDecay !== undefined) s.weightDecay = finiteAtLeast0(o.weightDecay, f('weightDecay'));
   return s;
 }
