@@ -1,4 +1,4 @@
-import { fail, finiteAtLeast0 } from './specFields.js';
+import { fail, finiteAtLeast0, taggedSpec } from './specFields.js';
 
 // Learning-rate schedules of a stage, defined as torch.optim.lr_scheduler defines them.
 //
@@ -73,19 +73,7 @@ function checkSteps(steps: unknown, field: string): number {
  *  offending field as `${where}.field`. Returns a copy holding only the spec's own fields. */
 export function validateScheduleSpec(spec: unknown, steps: number, where: string): ScheduleSpec {
   checkSteps(steps, `${where}: steps`);
-  if (spec === null || typeof spec !== 'object' || Array.isArray(spec)) fail(where, 'an object with a "kind"', spec);
-  const o = spec as Record<string, unknown>;
-  const kind = o.kind;
-  if (typeof kind !== 'string' || !Object.hasOwn(FIELDS, kind)) {
-    fail(`${where}.kind`, `one of ${SCHEDULE_KINDS.map((k) => `"${k}"`).join(', ')}`, kind);
-  }
-  const k = kind as ScheduleKind;
-  for (const key of Object.keys(o)) {
-    if (key !== 'kind' && !FIELDS[k].includes(key)) {
-      const allowed = ['kind', ...FIELDS[k]].join(', ');
-      throw new Error(`${where}.${key} is not a field of a "${k}" schedule (fields: ${allowed})`);
-    }
-  }
+  const { o, kind: k } = taggedSpec(spec, where, FIELDS, 'schedule');
   const f = (name: string) => `${where}.${name}`;
   switch (k) {
     case 'constant':

@@ -1,5 +1,5 @@
 import type { AdamSpec, OptimizerKind, OptimizerSpec, SgdSpec } from './types.js';
-import { fail, finiteAtLeast0 } from './specFields.js';
+import { fail, finiteAtLeast0, taggedSpec } from './specFields.js';
 
 // Checks an untrusted (e.g. parsed JSON) optimizer spec. Ranges are torch's where torch checks
 // (lr, weight decay, eps >= 0; betas in [0, 1); its nesterov rule), tighter where torch accepts
@@ -27,18 +27,7 @@ function bool(v: unknown, field: string): boolean {
 /** Errors name the offending field as `${where}.field`. Returns a copy holding only the spec's
  *  own fields (defaults are not filled in, so the copy serialises as the user wrote it). */
 export function validateOptimizerSpec(spec: unknown, where: string): OptimizerSpec {
-  if (spec === null || typeof spec !== 'object' || Array.isArray(spec)) fail(where, 'an object with a "kind"', spec);
-  const o = spec as Record<string, unknown>;
-  const kind = o.kind;
-  if (typeof kind !== 'string' || !Object.hasOwn(FIELDS, kind)) {
-    fail(`${where}.kind`, `one of ${OPTIMIZER_KINDS.map((k) => `"${k}"`).join(', ')}`, kind);
-  }
-  const k = kind as OptimizerKind;
-  for (const key of Object.keys(o)) {
-    if (key !== 'kind' && !FIELDS[k].includes(key)) {
-      throw new Error(`${where}.${key} is not a field of a "${k}" optimizer (fields: ${['kind', ...FIELDS[k]].join(', ')})`);
-    }
-  }
+  const { o, kind: k } = taggedSpec(spec, where, FIELDS, 'optimizer');
   const f = (name: string) => `${where}.${name}`;
   const lr = finiteAtLeast0(o.lr, f('lr'));
   if (k === 'sgd') {
