@@ -2,7 +2,7 @@ import * as T from '../autodiff/index.js';
 import { writeJsonAtomic } from '../io/index.js';
 import type { Run } from '../pipeline/index.js';
 import { join } from 'node:path';
-import { compileBehaviours, validateBehaviourSpec, type AnyBehaviour, type BehaviourSet, type Better } from './behaviours.js';
+import { compileBehaviours, validateBehaviourSpec, type AnyBehaviour, type BehaviourSet, type BehaviourSpec, type Better } from './behaviours.js';
 import { loadEmbeddings, saveEmbeddings } from './embeddingStore.js';
 import { adjointEffects, getEstimator, type Assumptions, type Cost, type EstimatorOptions } from './estimators/index.js';
 import { effects, type OutputMode } from './score.js';
@@ -44,7 +44,11 @@ export interface AttributionReport {
   signConvention: string;
   units: string;
   run: { name: string; dir: string; stages: { name: string; startStep: number; endStep: number; description?: string }[] };
-  behaviours: { names: string[]; better: Better[] };
+  /**
+   * The behaviours, and the specs they were compiled from (so validation can rebuild them);
+   * `specs` is null when a library caller used custom (code) behaviours.
+   */
+  behaviours: { names: string[]; better: Better[]; specs?: BehaviourSpec[] | null };
   /** f(theta_T) per behaviour. */
   factual: number[];
   estimates: EstimateRecord[];
@@ -117,7 +121,7 @@ export function attribute(run: Run, opts: AttributeOptions = {}): AttributionRep
       name: run.pipeline.manifest.name, dir: run.dir,
       stages: run.pipeline.stages.map((s) => ({ name: s.name, startStep: s.startStep, endStep: s.endStep, description: s.spec.description })),
     },
-    behaviours: { names: behaviours.names, better: behaviours.better },
+    behaviours: { names: behaviours.names, better: behaviours.better, specs: serialisableSpecs(behaviours) },
     factual: Array.from(behaviours.values(final)),
     estimates,
     createdAt: new Date().toISOString(),
@@ -129,6 +133,12 @@ function addCosts(a: Cost, b: Cost): Cost {
     seconds: a.seconds + b.seconds, gradients: a.gradients + b.gradients, hvps: a.hvps + b.hvps,
     jvps: a.jvps + b.jvps, forwards: a.forwards + b.forwards, stepsReplayed: a.stepsReplayed + b.stepsReplayed,
   };
+}
+
+/** The distinct specs behind a behaviour set, in order, or null if any is a custom function. */
+function serialisableSpecs(b: BehaviourSet): BehaviourSpec[] | null {
+  const distinct = [...new Set(b.specs)];
+  return distinct.every((s) => !('fn' in s)) ? (distinct as BehaviourSpec[]) : null;
 }
 
 export function writeAttribution(run: Run, report: AttributionReport): string {

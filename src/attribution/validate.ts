@@ -56,10 +56,12 @@ const rows = (a: ArrayLike<number>[]) => a.map((x) => Array.from(x));
 
 /** Retrains without each stage (and optionally every subset) and scores every estimate against it. */
 export async function validate(run: Run, opts: ValidateOptions = {}): Promise<ValidationReport> {
-  const behaviours = runBehaviours(run, opts.behaviours);
-  const report = opts.attribution ?? attribute(run, opts);
+  // Validate the behaviours asked for, else those the given attribution recorded, else the default.
+  const specs = opts.behaviours ?? opts.attribution?.behaviours.specs ?? undefined;
+  const behaviours = runBehaviours(run, specs);
+  const report = opts.attribution ?? attribute(run, { ...opts, behaviours: specs });
   if (report.behaviours.names.join('\n') !== behaviours.names.join('\n')) {
-    throw new Error('validate: the attribution was computed for other behaviours; rerun attribute with the same --behaviour options');
+    throw new Error(`validate: the attribution holds behaviours ${preview(report.behaviours.names)} but validation would compute ${preview(behaviours.names)}; pass the same behaviours to both`);
   }
   const onProgress = opts.onReplay ? (p: { done: number; total: number }) => opts.onReplay!(p.done, p.total) : undefined;
   const truth = await leaveOneStageOut(run, behaviours, { workers: opts.workers, onProgress });
@@ -73,7 +75,7 @@ export async function validate(run: Run, opts: ValidateOptions = {}): Promise<Va
       cost: { seconds: table.seconds, replays: table.replays, stepsReplayed: table.stepsReplayed },
     };
   }
-  const noise = opts.seeds ? await seedNoise(run, (r) => runBehaviours(r, opts.behaviours), { extraSeeds: opts.seeds, workers: opts.workers }) : null;
+  const noise = opts.seeds ? await seedNoise(run, (r) => runBehaviours(r, specs), { extraSeeds: opts.seeds, workers: opts.workers }) : null;
   const estimates = report.estimates.map((e) => ({
     ...e,
     costFraction: (e.cost.seconds + e.cost.scoringSeconds) / Math.max(truth.seconds, 1e-9),
@@ -84,6 +86,10 @@ export async function validate(run: Run, opts: ValidateOptions = {}): Promise<Va
     run: report.run, behaviours: report.behaviours, factual: report.factual,
     truth: { leaveOneOut: rows(truth.leaveOneOut), cost: truthCost }, subsets, noise, estimates, createdAt: new Date().toISOString(),
   };
+}
+
+function preview(names: string[]): string {
+  return `[${names.slice(0, 3).join(', ')}${names.length > 3 ? `, … ${names.length} in all` : ''}]`;
 }
 
 export function writeValidation(run: Run, report: ValidationReport): string {
