@@ -1,4 +1,4 @@
-import { isAbsolute, resolve as resolvePath } from 'node:path';
+import { isAbsolute, relative, resolve as resolvePath } from 'node:path';
 import { saveParams } from '../nn/index.js';
 import type { OptimizerState } from '../optim/index.js';
 import type { Tensor } from '../tensor/index.js';
@@ -96,7 +96,7 @@ export function train(loaded: LoadedManifest, opts: TrainOptions): TrainResult {
     writeCheckpoint(store.boundaryPath(0), pipeline.model, ck);
     status = {
       format: 'stagecredit-run', version: 1, name: manifest.name, status: 'running', boundaries: pipeline.boundaries,
-      stages: [], latestCheckpoint: 'checkpoints/boundary-0.safetensors', totalSteps: pipeline.totalSteps, stepsDone: 0,
+      stages: [], latestCheckpoint: relative(opts.out, store.boundaryPath(0)), totalSteps: pipeline.totalSteps, stepsDone: 0,
       trainSeconds: 0, updatedAt: '',
     };
     store.writeStatus(status);
@@ -106,9 +106,9 @@ export function train(loaded: LoadedManifest, opts: TrainOptions): TrainResult {
   let params = ck.params;
   let previous: OptimizerState | null = ck.optimizer;
   const names = model.params.map((p) => p.name);
-  const save = (path: string, rel: string, pos: Omit<Checkpoint, 'params' | 'optimizer' | 'slotParams'>, stage: ResolvedStage, state: OptimizerState) => {
+  const save = (path: string, pos: Omit<Checkpoint, 'params' | 'optimizer' | 'slotParams'>, stage: ResolvedStage, state: OptimizerState) => {
     writeCheckpoint(path, model, { ...pos, params, optimizer: state, slotParams: stage.trainable.map((i) => names[i]) });
-    status.latestCheckpoint = rel;
+    status.latestCheckpoint = relative(opts.out, path);
     status.stepsDone = pos.step;
     store.writeStatus(status);
   };
@@ -145,7 +145,7 @@ export function train(loaded: LoadedManifest, opts: TrainOptions): TrainResult {
         lastTick = now;
       }
       if (every > 0 && t % every === 0 && s + 1 < stage.steps) {
-        save(store.stepPath(t), `checkpoints/${store.stepPath(t).split('/').pop()}`, { step: t, stagesDone: k, stageStep: s + 1 }, stage, state);
+        save(store.stepPath(t), { step: t, stagesDone: k, stageStep: s + 1 }, stage, state);
       }
     }
     const seconds = (performance.now() - t0) / 1000;
@@ -158,7 +158,7 @@ export function train(loaded: LoadedManifest, opts: TrainOptions): TrainResult {
     };
     status.stages[k] = summary;
     status.trainSeconds += seconds;
-    save(store.boundaryPath(k + 1), `checkpoints/boundary-${k + 1}.safetensors`, { step: stage.endStep, stagesDone: k + 1, stageStep: 0 }, stage, state);
+    save(store.boundaryPath(k + 1), { step: stage.endStep, stagesDone: k + 1, stageStep: 0 }, stage, state);
     opts.onStageEnd?.(summary, stage);
     previous = state;
   }
