@@ -25,10 +25,3 @@ export function skippedStages(mask: number, K: number): number[] {
   for (let k = 0; k < K; k++) if (!isKept(mask, k)) out.push(k);
   return out;
 }
-
-/** The mask keeping exactly `stages`. */
-export function maskOf(stages: Iterable<number>): number {
-  let mask = 0;
-  for (const k of stages) mask |= 1 << k;
-  return mask;
-}

@@ -51,11 +51,6 @@ export function record<A>(rules: Rules<A>, inputs: readonly Tensor[], out: Tenso
   return out;
 }
 
-/** Tangent of t at the active jvp level, or null. */
-export function tangentOf(t: Tensor): Tensor | null {
-  return forwardLevel >= 0 && t.tangentLevel === forwardLevel ? t.tangent : null;
-}
-
 export function isRecording(): boolean {
   return recording;
 }
@@ -93,10 +88,6 @@ export function withForwardLevel<T>(fn: (level: number) => T): T {
   } finally {
     forwardLevel = -1;
   }
-}
-
-export function activeForwardLevel(): number {
-  return forwardSuspended ? -1 : forwardLevel;
 }
 
 /** Counts enclosing functional grad calls, so an inner grad knows to record its backward pass. */

@@ -11,7 +11,3 @@ export function allocate(dtype: DType, size: number): FloatArray {
 export function dtypeOf(data: FloatArray): DType {
   return data instanceof Float64Array ? 'float64' : 'float32';
 }
-
-export function isDType(x: unknown): x is DType {
-  return x === 'float64' || x === 'float32';
-}

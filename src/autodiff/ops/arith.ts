@@ -64,11 +64,6 @@ export function neg(x: Tensor): Tensor {
   return record(negRules, [x], new Tensor(unaryKernel(x.data, (v) => -v), x.shape), undefined);
 }
 
-/** x * s for a plain number s (cheaper than mul with a lifted scalar, same derivative). */
-export function scale(x: Tensor, s: number): Tensor {
-  return mul(x, s);
-}
-
 export function square(x: Tensor): Tensor {
   return mul(x, x);
 }

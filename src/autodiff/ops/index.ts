@@ -1,4 +1,4 @@
-export { add, sub, mul, div, neg, scale, square, greater } from './arith.js';
+export { add, sub, mul, div, neg, square, greater } from './arith.js';
 export { exp, log, tanh, sigmoid, sqrt, relu, softplus, abs, pow, gelu } from './unary.js';
 export { sum, mean, max, maxDetached, argmaxIndices } from './reduce.js';
 export { reshape, flatten, permute, transpose, broadcastTo, sumTo, take, scatterAdd, stopGradient } from './shape.js';

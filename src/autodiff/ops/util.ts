@@ -19,7 +19,3 @@ export function dtypeOfPair(op: string, a: TensorLike, b: TensorLike): DType {
   }
   return a.dtype;
 }
-
-export function checkTensor(op: string, x: unknown, name = 'input'): asserts x is Tensor {
-  if (!(x instanceof Tensor)) throw new TypeError(`${op}: ${name} must be a Tensor, got ${typeof x}`);
-}
