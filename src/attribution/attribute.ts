@@ -6,6 +6,7 @@ import { compileBehaviours, validateBehaviourSpec, type AnyBehaviour, type Behav
 import { loadEmbeddings, saveEmbeddings } from './embeddingStore.js';
 import { adjointEffects, getEstimator, type Assumptions, type Cost, type EstimatorOptions } from './estimators/index.js';
 import { effects, type OutputMode } from './score.js';
+import { assessTrust, type EstimateTrust } from './trust.js';
 
 export const SIGN_CONVENTION =
   'tau_k(f) = f(theta_T) - f(theta_T^(-k)): the final behaviour minus what it would have been had stage k never run. '
@@ -36,6 +37,10 @@ export interface EstimateRecord {
   cost: Cost & { scoringSeconds: number; reused: boolean };
   /** effects[k][i]: estimated tau_k of behaviour i. */
   effects: number[][];
+  /** Interval and grade per stage (absent in older files and for the adjoint). */
+  trust?: EstimateTrust;
+  /** replayed[k]: stage k's effects are its exact leave-one-out replay, not an estimate. */
+  replayed?: boolean[];
 }
 
 export interface AttributionReport {
@@ -86,13 +91,17 @@ export function attribute(run: Run, opts: AttributeOptions = {}): AttributionRep
       emb = est.embed(run, opts);
       saveEmbeddings(run, emb, opts);
     }
+    const t0 = performance.now();
+    const both = {
+      linear: effects('linear', behaviours, final, emb.embeddings).map((a) => Array.from(a)),
+      exact: effects('exact', behaviours, final, emb.embeddings).map((a) => Array.from(a)),
+    };
+    const scoringSeconds = (performance.now() - t0) / 1000;
     for (const output of opts.outputs ?? ['linear', 'exact']) {
-      const t0 = performance.now();
-      const eff = effects(output, behaviours, final, emb.embeddings);
-      const scoringSeconds = (performance.now() - t0) / 1000;
+      const trust = assessTrust({ run, behaviours, finalParams: final, embeddings: emb, output, ...both });
       estimates.push({
         id: `${name}/${output}`, estimator: name, rung: est.rung, output, assumptions: emb.assumptions,
-        cost: { ...emb.cost, scoringSeconds, reused }, effects: eff.map((a) => Array.from(a)),
+        cost: { ...emb.cost, scoringSeconds, reused }, effects: both[output], trust,
       });
     }
   }
