@@ -7,6 +7,7 @@ import { loadEmbeddings, saveEmbeddings } from './embeddingStore.js';
 import { adjointEffects, getEstimator, type Assumptions, type Cost, type EstimatorOptions } from './estimators/index.js';
 import { effects, type OutputMode } from './score.js';
 import { assessTrust, type EstimateTrust } from './trust.js';
+import { spendBudgetSync, type BudgetRecord } from './budget.js';
 
 export const SIGN_CONVENTION =
   'tau_k(f) = f(theta_T) - f(theta_T^(-k)): the final behaviour minus what it would have been had stage k never run. '
@@ -24,6 +25,12 @@ export interface AttributeOptions extends EstimatorOptions {
   adjointLimit?: number;
   /** Reuse stage embeddings stored in the run directory (default true). */
   reuse?: boolean;
+  /**
+   * Replay budget (budget.ts): replay the stages it covers exactly, estimate the rest. "0.5" (a
+   * fraction of one full retraining), "30s", "0.25,120s" (the smaller), or "none". Default: no
+   * replay here (the CLI defaults to DEFAULT_BUDGET). In this thread; see spendBudget for workers.
+   */
+  budget?: string;
 }
 
 export interface EstimateRecord {
@@ -57,6 +64,8 @@ export interface AttributionReport {
   /** f(theta_T) per behaviour. */
   factual: number[];
   estimates: EstimateRecord[];
+  /** What the replay budget bought (absent when no budget was given). */
+  budget?: BudgetRecord;
   createdAt: string;
 }
 
@@ -124,7 +133,7 @@ export function attribute(run: Run, opts: AttributeOptions = {}): AttributionRep
       cost: { ...cost!, scoringSeconds: 0, reused: false }, effects: eff,
     });
   }
-  return {
+  const report: AttributionReport = {
     format: 'stagecredit-attribution', version: 1, signConvention: SIGN_CONVENTION, units: UNITS,
     run: {
       name: run.pipeline.manifest.name, dir: run.dir,
@@ -135,6 +144,7 @@ export function attribute(run: Run, opts: AttributeOptions = {}): AttributionRep
     estimates,
     createdAt: new Date().toISOString(),
   };
+  return opts.budget === undefined ? report : spendBudgetSync(run, behaviours, report, opts.budget, (m) => opts.onProgress?.(m, 0));
 }
 
 function addCosts(a: Cost, b: Cost): Cost {

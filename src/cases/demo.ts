@@ -5,7 +5,8 @@ import { writeJsonAtomic } from '../io/index.js';
 import { openRun, parseManifest, train, type ProgressEvent, type Run } from '../pipeline/index.js';
 import { EXTRAS_FILE } from '../report/collect.js';
 import { writeReport } from '../report/index.js';
-import type { Headline, ResultsExtras } from '../report/results.js';
+import type { ResultsExtras } from '../report/results.js';
+import { decide, type Conclusion, type StageFigure } from '../attribution/conclusions.js';
 import { runIntervention, type InterventionResult } from './intervention.js';
 import { quickManifest } from './quick.js';
 import { casesDir, DEFAULT_CASE, getCase, type CaseStudy } from './registry.js';
@@ -30,23 +31,17 @@ export interface DemoSummary {
   estimate: string;
   /** Stage with the largest estimated increase of the behaviour (null if none raised it). */
   blamedStage: string | null;
-  /** Estimated and true effect of every stage on the headline behaviour. */
-  perStage: { stage: string; estimate: number; truth: number }[];
-  /** Whether the estimate blames the same stage as retraining does. */
+  /** Estimated (with interval and grade) and true effect of every stage on the headline behaviour. */
+  perStage: StageFigure[];
+  /** Every conclusion, as the report and results.json state it (conclusions.ts). */
+  conclusion: Conclusion;
+  /** Whether retraining blames the same stage as the estimate. */
   blameMatchesTruth: boolean;
   /** Pooled Pearson correlation with retraining, per estimate. */
   agreement: { id: string; pooledPearson: number; costFraction: number }[];
   intervention: InterventionResult | null;
   topExamplesNote: string | null;
   seconds: { train: number; attribute: number; validate: number; total: number };
-}
-
-function argmaxPositive(values: number[]): number | null {
-  let best: number | null = null;
-  values.forEach((v, k) => {
-    if (v > 0 && (best === null || v > values[best])) best = k;
-  });
-  return best;
 }
 
 /** Trains a case study's pipeline, attributes, validates against retraining, fixes the blamed stage, reports. */
@@ -83,43 +78,30 @@ export async function runDemo(opts: DemoOptions = {}): Promise<DemoSummary> {
 
   const bi = attribution.behaviours.names.indexOf(cs.headlineBehaviour);
   if (bi < 0) throw new Error(`case ${cs.name}: behaviour "${cs.headlineBehaviour}" not computed (have ${attribution.behaviours.names.slice(0, 8).join(', ')}…)`);
-  const est = attribution.estimates.find((e) => e.id === cs.headlineEstimate) ?? attribution.estimates[0];
-  const perStage = attribution.run.stages.map((s, k) => ({ stage: s.name, estimate: est.effects[k][bi], truth: validation.truth.leaveOneOut[k][bi] }));
-  const blamed = argmaxPositive(perStage.map((p) => p.estimate));
-  const trueBlamed = argmaxPositive(perStage.map((p) => p.truth));
+  // The stage to fix is the one the conclusion blames; the final conclusion also judges the fix.
+  const request = { behaviour: cs.headlineBehaviour, estimate: cs.headlineEstimate };
+  const blamed = decide(attribution, validation, request).blamed;
 
   let intervention: InterventionResult | null = null;
   let note: string | null = null;
-  let extras: ResultsExtras = {};
+  let extras: ResultsExtras = { headline: request };
   if (blamed !== null) {
-    phase(`fixing stage "${perStage[blamed].stage}" and retraining`);
+    phase(`fixing stage "${attribution.run.stages[blamed].name}" and retraining`);
     intervention = runIntervention(run, cs, blamed);
     const top = topExamples(run, blamed, runBehaviours(run), bi);
     note = top.note;
-    extras = { topExamples: top.top };
+    extras = { ...extras, topExamples: top.top };
   }
-  const credited = perStage.reduce((b, p, k) => (p.estimate < perStage[b].estimate ? k : b), 0);
-  const headline: Headline = {
-    behaviour: cs.headlineBehaviour,
-    estimate: est.id,
-    blamedStage: blamed === null ? null : perStage[blamed].stage,
-    creditedStage: perStage[credited].estimate < 0 ? perStage[credited].stage : null,
-    summary: blamed === null
-      ? `No stage raised ${cs.headlineBehaviour} according to ${est.id}.`
-      : `Stage "${perStage[blamed].stage}" raised ${cs.headlineBehaviour} the most: by ${perStage[blamed].estimate.toFixed(4)} estimated (${est.id}), ${perStage[blamed].truth.toFixed(4)} by retraining.`,
-  };
-  extras = {
-    ...extras,
-    headline,
-    intervention: intervention && { description: `${intervention.description} (stage "${intervention.stage}")`, before: intervention.before, after: intervention.after },
-  };
+  const conclusion = decide(attribution, validation, { ...request, intervention });
+  extras = { ...extras, intervention };
   writeJsonAtomic(join(runDir, EXTRAS_FILE), extras);
   phase('writing the report');
   const { html } = writeReport(runDir);
 
   return {
-    case: cs.name, title: cs.title, runDir, reportPath: html, behaviour: cs.headlineBehaviour, estimate: est.id,
-    blamedStage: headline.blamedStage, perStage, blameMatchesTruth: blamed === trueBlamed,
+    case: cs.name, title: cs.title, runDir, reportPath: html, behaviour: cs.headlineBehaviour, estimate: conclusion.effects.estimate,
+    blamedStage: conclusion.headline.blamedStage, perStage: conclusion.effects.perStage, conclusion,
+    blameMatchesTruth: conclusion.retraining.find((c) => c.role === 'blame')?.truthStage === conclusion.headline.blamedStage,
     agreement: validation.estimates.map((e) => ({ id: e.id, pooledPearson: e.agreement.pooled.pearson, costFraction: e.costFraction })),
     intervention, topExamplesNote: note,
     seconds: { train: trainSeconds, attribute: attributeSeconds, validate: validateSeconds, total: (performance.now() - t0) / 1000 },

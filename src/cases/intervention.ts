@@ -5,7 +5,10 @@ import type { CaseStudy } from './registry.js';
 
 export interface GroupedMetrics {
   accuracy: number;
-  worstGroupAccuracy: number;
+  /** Null when the case has no group column: there is no worst group to speak of. */
+  worstGroupAccuracy: number | null;
+  /** Mean test loss. */
+  loss: number;
   perGroup: { name: string; accuracy: number; loss: number }[];
 }
 
@@ -20,10 +23,11 @@ export function groupedMetrics(run: Run, params: Tensor[], column?: string): Gro
   const { model, evaluation } = run.pipeline;
   if (!evaluation) throw new Error('the pipeline has no evaluation data');
   const all = evaluate(model, params, evaluation);
-  if (!column) return { accuracy: all.accuracy, worstGroupAccuracy: all.accuracy, perGroup: [] };
+  if (!column) return { accuracy: all.accuracy, worstGroupAccuracy: null, loss: all.loss, perGroup: [] };
   const groups = evaluateByGroup(model, params, evaluation, column);
   return {
     accuracy: all.accuracy,
+    loss: all.loss,
     worstGroupAccuracy: Math.min(...groups.map((g) => g.metrics.accuracy)),
     perGroup: groups.map((g) => ({ name: g.name, accuracy: g.metrics.accuracy, loss: g.metrics.loss })),
   };

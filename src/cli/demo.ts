@@ -2,31 +2,17 @@ import type { Command } from 'commander';
 import { CASES, DEFAULT_CASE, runDemo, type DemoSummary } from '../cases/index.js';
 import { intAtLeast } from './options.js';
 import { trainingProgress } from './progress.js';
+import { conclusionText } from './tables.js';
 
-const signed = (v: number) => `${v >= 0 ? '+' : ''}${v.toFixed(4)}`;
 const pct = (v: number) => `${(100 * v).toFixed(1)}%`;
 
 export function formatSummary(s: DemoSummary): string {
   const lines: string[] = [];
   lines.push('', `Case: ${s.title}`);
-  lines.push(`Behaviour: ${s.behaviour} of the final model. Effect of a stage = behaviour of the final model minus behaviour had the stage never run (> 0: the stage raised it).`);
-  if (s.blamedStage) {
-    const p = s.perStage.find((x) => x.stage === s.blamedStage)!;
-    lines.push(`Blamed stage: "${s.blamedStage}" raised it by ${signed(p.estimate)} (estimated without retraining, ${s.estimate}); retraining without it says ${signed(p.truth)}.`);
-  } else {
-    lines.push(`No stage raised it according to ${s.estimate}.`);
-  }
-  lines.push(s.blameMatchesTruth ? 'Retraining blames the same stage.' : 'Retraining blames a different stage: see the report for every estimator beside the truth.');
-  const w = Math.max(...s.perStage.map((p) => p.stage.length), 5);
-  lines.push(`  ${'stage'.padEnd(w)}  ${'estimate'.padStart(9)}  ${'retraining'.padStart(10)}`);
-  for (const p of s.perStage) lines.push(`  ${p.stage.padEnd(w)}  ${signed(p.estimate).padStart(9)}  ${signed(p.truth).padStart(10)}`);
+  lines.push('Effect of a stage = behaviour of the final model minus behaviour had the stage never run (> 0: the stage raised it).');
+  lines.push(conclusionText(s.conclusion));
   lines.push(`Agreement with retraining over all behaviours (pooled Pearson; cost as a share of retraining): ${s.agreement.map((a) => `${a.id} ${a.pooledPearson.toFixed(3)} (${pct(a.costFraction)})`).join(', ')}.`);
-  if (s.intervention) {
-    const { before, after } = s.intervention;
-    lines.push(`Intervention: ${s.intervention.description} (stage "${s.intervention.stage}").`);
-    const worst = before.perGroup.length ? `worst-group accuracy ${pct(before.worstGroupAccuracy)} -> ${pct(after.worstGroupAccuracy)}; ` : '';
-    lines.push(`  ${worst}accuracy ${pct(before.accuracy)} -> ${pct(after.accuracy)}`);
-  }
+  if (s.intervention && !s.conclusion.intervention) lines.push(`Intervention: ${s.intervention.description} (stage "${s.intervention.stage}").`);
   if (s.topExamplesNote) lines.push(`(No per-example view: ${s.topExamplesNote})`);
   lines.push(`Report: ${s.reportPath}`);
   lines.push(`Took ${s.seconds.total.toFixed(0)} s (training ${s.seconds.train.toFixed(0)} s, estimates ${s.seconds.attribute.toFixed(0)} s, retraining checks ${s.seconds.validate.toFixed(0)} s).`);

@@ -4,7 +4,7 @@ import type { AttributionReport } from '../attribution/attribute.js';
 import type { ValidationReport } from '../attribution/validate.js';
 import { RunStore } from '../pipeline/index.js';
 import { readExtrasFile, validateExtras } from './extras.js';
-import { computeHeadline, headlineEffects } from './headline.js';
+import { decide } from '../attribution/conclusions.js';
 import type { Results, ResultsExtras } from './results.js';
 import { runInfo } from './runInfo.js';
 
@@ -28,8 +28,8 @@ function checkFormat(value: unknown, format: string, path: string, rerun: string
 /**
  * Gathers everything report.html shows: the run (run.json, manifest.json), the estimates
  * (attribution.json, required), the retraining check (validation.json, optional) and a case
- * study's additions (results-extras.json, then `extras`, which win key by key). A missing
- * headline is computed from the chosen estimate (see headline.ts).
+ * study's additions (results-extras.json, then `extras`, which win key by key). The headline
+ * and every verdict are decided by conclusions.ts (a case study only names its behaviour and estimate).
  */
 export function collectResults(runDir: string, extras: ResultsExtras = {}): Results {
   const store = new RunStore(runDir);
@@ -68,15 +68,17 @@ export function collectResults(runDir: string, extras: ResultsExtras = {}): Resu
   const top = merged.topExamples;
   if (top && top.stage >= run.stages.length) throw new Error(`report extras: topExamples.stage ${top.stage} is out of range 0..${run.stages.length - 1}`);
 
-  const effects = headlineEffects(attribution, validation, merged.headline ?? {});
+  const request = { behaviour: merged.headline?.behaviour, estimate: merged.headline?.estimate };
+  const { effects, headline, ...verdicts } = decide(attribution, validation, { ...request, intervention: merged.intervention ?? null });
   return {
     format: 'stagecredit-results',
     version: 1,
     run,
     attribution,
     validation,
-    headline: merged.headline ?? computeHeadline(effects),
+    headline,
     headlineEffects: effects,
+    conclusion: verdicts,
     topExamples: merged.topExamples ?? null,
     intervention: merged.intervention ?? null,
   };

@@ -6,12 +6,14 @@ import type { ResultsExtras } from './results.js';
 // top examples, the intervention's outcome). Checked here so a malformed file fails with the
 // field's path instead of a broken page.
 
+// The headline's behaviour and estimate; the sentences are decided by conclusions.ts, so the other
+// fields (written by older versions) are accepted and ignored.
 const headline = z.object({
-  behaviour: z.string(),
-  blamedStage: z.string().nullable(),
-  creditedStage: z.string().nullable(),
-  summary: z.string(),
+  behaviour: z.string().optional(),
   estimate: z.string().optional(),
+  blamedStage: z.string().nullable().optional(),
+  creditedStage: z.string().nullable().optional(),
+  summary: z.string().optional(),
 }).strict();
 
 const image = z.object({
@@ -39,14 +41,15 @@ const topExamples = z.object({
 
 const outcome = z.object({
   accuracy: z.number(),
-  worstGroupAccuracy: z.number(),
+  worstGroupAccuracy: z.number().nullable(),
+  loss: z.number().optional(),
   perGroup: z.array(z.object({ name: z.string(), accuracy: z.number(), loss: z.number() }).strict()),
 }).strict();
 
 const extrasSchema = z.object({
   headline: headline.optional(),
   topExamples: topExamples.nullable().optional(),
-  intervention: z.object({ description: z.string(), before: outcome, after: outcome }).strict().nullable().optional(),
+  intervention: z.object({ description: z.string(), stage: z.string().optional(), before: outcome, after: outcome }).strict().nullable().optional(),
 }).strict();
 
 /** Checks extras given in code or read from a file; `source` names them in errors. */

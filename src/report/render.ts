@@ -2,7 +2,7 @@ import { chartData } from './chartData.js';
 import { chartJsSource } from './chartLibrary.js';
 import { CLIENT_SCRIPT } from './client.js';
 import { inlineScript, jsonForScript } from './escape.js';
-import { computeHeadline, headlineEffects } from './headline.js';
+import { decide } from '../attribution/conclusions.js';
 import { html, raw } from './html.js';
 import type { Results } from './results.js';
 import { renderAgreement } from './sections/agreement.js';
@@ -21,8 +21,11 @@ import { STYLES } from './styles.js';
  * string from the data is escaped (html.ts); the chart data travels as a JSON block.
  */
 export function renderReport(results: Results): string {
-  const effects = results.headlineEffects ?? headlineEffects(results.attribution, results.validation, results.headline ?? {});
-  const headline = results.headline ?? computeHeadline(effects);
+  // results.json written by collectResults holds the decision; hand-built results get it here.
+  const decided = results.headlineEffects && results.headline ? null
+    : decide(results.attribution, results.validation, { behaviour: results.headline?.behaviour, estimate: results.headline?.estimate, intervention: results.intervention });
+  const effects = results.headlineEffects ?? decided!.effects;
+  const headline = results.headline ?? decided!.headline;
   const a = results.attribution;
   const v = results.validation;
   const sources = [`attribution.json (${a.createdAt})`, ...(v ? [`validation.json (${v.createdAt})`] : [])].join(' and ');

@@ -1,6 +1,8 @@
 import type { AttributionReport } from '../attribution/attribute.js';
 import type { ValidationReport } from '../attribution/validate.js';
-import type { Better } from '../attribution/behaviours.js';
+import type { Conclusion, Headline, HeadlineEffects } from '../attribution/conclusions.js';
+
+export type { Headline, HeadlineEffects, StageFigure } from '../attribution/conclusions.js';
 
 // results.json: every number report.html shows, in one file next to it.
 
@@ -27,15 +29,6 @@ export interface RunInfo {
   stages: StageInfo[];
   totalSteps: number;
   trainSeconds: number;
-}
-
-export interface Headline {
-  behaviour: string;
-  blamedStage: string | null;
-  creditedStage: string | null;
-  summary: string;
-  /** Estimate id the summary is based on; the effect bars then show the same one. */
-  estimate?: string;
 }
 
 export interface ImagePixels {
@@ -66,34 +59,19 @@ export interface TopExamples {
 
 export interface GroupOutcome {
   accuracy: number;
-  worstGroupAccuracy: number;
+  /** Null when the case has no groups (then only accuracy and loss mean anything). */
+  worstGroupAccuracy: number | null;
+  /** Mean test loss (absent in older files). */
+  loss?: number;
   perGroup: { name: string; accuracy: number; loss: number }[];
 }
 
 export interface Intervention {
   description: string;
+  /** The stage the intervention changed (absent in older files). */
+  stage?: string;
   before: GroupOutcome;
   after: GroupOutcome;
-}
-
-/** The per-stage numbers behind the headline and the effect bars. */
-export interface HeadlineEffects {
-  /** Estimate id (e.g. "hessian-free/exact") the headline and the bars use. */
-  estimate: string;
-  /** Why that estimate, in words. */
-  estimateReason: string;
-  /** Readable name of the plotted quantity, e.g. "test loss (mean over 300 examples)". */
-  behaviour: string;
-  /** Behaviours averaged into it: indices into attribution.behaviours.names. */
-  behaviourIndices: number[];
-  /** Which direction is good for the plotted quantity. */
-  better: Better;
-  /** Scores were negated so they could be averaged with losses. */
-  orientedAsLoss: boolean;
-  /** Short unit for numbers in sentences ("nats"), or "" when the behaviour has none. */
-  unit: string;
-  /** Mean over the behaviours: the estimate, the retraining truth and the Shapley value (null when not computed). */
-  perStage: { stage: string; estimate: number; truth: number | null; shapley: number | null }[];
 }
 
 export interface Results {
@@ -102,12 +80,21 @@ export interface Results {
   run: RunInfo;
   attribution: AttributionReport;
   validation: ValidationReport | null;
+  /** Decided by src/attribution/conclusions.ts from the rest of this file. */
   headline?: Headline;
   headlineEffects?: HeadlineEffects;
+  /** The same decision's verdicts: blamed/credited stage indices, retraining checks, intervention. */
+  conclusion?: Omit<Conclusion, 'effects' | 'headline'>;
   topExamples?: TopExamples | null;
   intervention?: Intervention | null;
 }
 
-export type ResultsExtras = Partial<Pick<Results, 'headline' | 'topExamples' | 'intervention'>>;
+/**
+ * What a case study adds. `headline` only says which behaviour and estimate the headline is about;
+ * the sentences are always decided by conclusions.ts (other fields of older files are ignored).
+ */
+export type ResultsExtras = Partial<Pick<Results, 'topExamples' | 'intervention'>> & {
+  headline?: { behaviour?: string; estimate?: string; blamedStage?: string | null; creditedStage?: string | null; summary?: string };
+};
 
 export { collectResults } from './collect.js';

@@ -34,6 +34,6 @@ test('the default demo names the biased stage and rebalancing it helps the worst
   assert.equal(s.case, 'spurious-image');
   assert.equal(s.blamedStage, 'biased-finetune');
   assert.ok(s.blameMatchesTruth, 'retraining blames the same stage');
-  assert.ok(s.intervention!.after.worstGroupAccuracy > s.intervention!.before.worstGroupAccuracy + 0.05,
+  assert.ok(s.intervention!.after.worstGroupAccuracy! > s.intervention!.before.worstGroupAccuracy! + 0.05,
     `worst group ${s.intervention!.before.worstGroupAccuracy} -> ${s.intervention!.after.worstGroupAccuracy}`);
 });

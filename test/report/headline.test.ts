@@ -1,49 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { behaviourLabel, chooseEstimate, computeHeadline, headlineEffects } from '../../src/report/headline.js';
+import { behaviourLabel, chooseEstimate, headlineEffects } from '../../src/report/headline.js';
 import { DEFAULT_ESTIMATE } from '../../src/attribution/attribute.js';
 import { optimizerSummary } from '../../src/report/optimizerSummary.js';
-import type { HeadlineEffects } from '../../src/report/results.js';
 import { syntheticResults } from './fixtures.js';
 
-function effects(values: number[], better: HeadlineEffects['better'], truth?: number[]): HeadlineEffects {
-  return {
-    estimate: 'e', estimateReason: 'test', behaviour: 'mean test loss', behaviourIndices: [0], better, orientedAsLoss: false, unit: 'nats',
-    perStage: values.map((v, k) => ({ stage: `s${k}`, estimate: v, truth: truth?.[k] ?? null, shapley: null })),
-  };
-}
-
 describe('headline', () => {
-  it('blames the stage that raised a loss most and credits the one that lowered it most', () => {
-    const h = computeHeadline(effects([-0.5, 0.3, 0.1], 'lower'));
-    assert.equal(h.blamedStage, 's1');
-    assert.equal(h.creditedStage, 's0');
-    assert.match(h.summary, /Stage “s1” is the one most responsible for raising mean test loss by 0\.3 nats\./);
-    assert.match(h.summary, /Stage “s0” did the most to lower it \(−0\.5 nats\)\./);
-  });
-
-  it('reverses the roles for a score', () => {
-    const h = computeHeadline(effects([-0.5, 0.3], 'higher'));
-    assert.equal(h.blamedStage, 's0');
-    assert.equal(h.creditedStage, 's1');
-    assert.match(h.summary, /lowering/);
-  });
-
-  it('says when no stage did harm, and when retraining agrees or not', () => {
-    const none = computeHeadline(effects([-0.5, -0.1], 'lower', [-0.4, -0.2]));
-    assert.equal(none.blamedStage, null);
-    assert.match(none.summary, /No stage made mean test loss worse/);
-    assert.match(none.summary, /Retraining without each stage confirms it/);
-    const wrong = computeHeadline(effects([0.5, 0.1], 'lower', [0.1, 0.4]));
-    assert.match(wrong.summary, /Retraining disagrees: it singles out “s1”/);
-  });
-
-  it('names the largest mover when the behaviour has no better direction', () => {
-    const h = computeHeadline(effects([0.1, -0.7], 'unknown'));
-    assert.equal(h.blamedStage, null);
-    assert.match(h.summary, /Stage “s1” moved .* the most: it lowered it by 0\.7 nats/);
-  });
-
   it('chooses the validated estimate that orders the stages correctly and agrees best', () => {
     const r = syntheticResults();
     const { estimate } = chooseEstimate(r.attribution, r.validation);

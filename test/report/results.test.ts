@@ -41,6 +41,11 @@ describe('collectResults', () => {
     assert.ok(r.run.stages.every((s) => typeof s.evalAccuracy === 'number'));
     assert.ok(r.headline && r.headline.summary.length > 0);
     assert.ok(r.headlineEffects && r.headlineEffects.perStage.every((s) => s.truth === null));
+    // Every figure carries its interval and grade (or is exact), in results.json too.
+    for (const s of r.headlineEffects.perStage) {
+      assert.ok(s.exact || (s.lo! <= s.estimate && s.estimate <= s.hi! && ['high', 'medium', 'low'].includes(s.grade!)), JSON.stringify(s));
+    }
+    assert.ok(r.attribution.estimates.filter((e) => e.output !== 'adjoint').every((e) => e.trust && e.trust.lo.length === r.run.stages.length));
     assert.equal(r.topExamples, null);
     assert.equal(r.intervention, null);
   });
@@ -48,13 +53,17 @@ describe('collectResults', () => {
   it('merges results-extras.json, with the extras argument winning key by key', () => {
     const extras = syntheticResults({ names: ['pretrain', 'finetune', 'align'] });
     const path = join(dir, 'results-extras.json');
-    writeJson(path, { topExamples: extras.topExamples, intervention: extras.intervention, headline: { behaviour: 'x', blamedStage: 'finetune', creditedStage: null, summary: 'from the file' } });
+    writeJson(path, { topExamples: extras.topExamples, intervention: extras.intervention, headline: { behaviour: 'loss[1]', blamedStage: 'finetune', creditedStage: null, summary: 'from the file' } });
     try {
+      // The extras name the behaviour; the sentences are always decided by conclusions.ts.
       const fromFile = collectResults(dir);
-      assert.equal(fromFile.headline!.summary, 'from the file');
+      assert.notEqual(fromFile.headline!.summary, 'from the file');
+      assert.equal(fromFile.headline!.behaviour, 'test loss of example 1');
       assert.equal(fromFile.topExamples!.examples.length, 3);
-      const overridden = collectResults(dir, { headline: { behaviour: 'y', blamedStage: null, creditedStage: null, summary: 'from code' } });
-      assert.equal(overridden.headline!.summary, 'from code');
+      assert.ok(fromFile.conclusion?.intervention, 'the intervention is judged');
+      assert.ok(fromFile.headline!.summary.includes(fromFile.conclusion!.intervention!.sentence));
+      const overridden = collectResults(dir, { headline: { behaviour: 'loss[2]' } });
+      assert.equal(overridden.headline!.behaviour, 'test loss of example 2');
       assert.ok(overridden.intervention);
     } finally {
       rmSync(path);

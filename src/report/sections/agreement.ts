@@ -18,7 +18,7 @@ function statsLine(name: string, s: AgreementStats | undefined, colour: string |
 function estimatesOnly(r: Results, e: HeadlineEffects): Html {
   const stages = r.run.stages.map((s) => s.name);
   const rows = r.attribution.estimates.map((est) => html`<tr class="${est.id === e.estimate ? 'chosen' : ''}"><td class="name id">${est.id}</td>${
-    stages.map((_, k) => effectCell(selectionMean(est.effects[k], e, r.attribution.behaviours.better), e.better))}</tr>`);
+    stages.map((_, k) => effectCell(selectionMean(est.effects[k], e), e.better))}</tr>`);
   return html`<p class="note">No retraining check yet: run <code>stagecredit validate ${r.attribution.run.dir}</code> to compare these estimates with the truth from retraining.</p>
   <div class="table-wrap"><table>
     <caption>Mean estimated effect on ${e.behaviour}, by estimator</caption>

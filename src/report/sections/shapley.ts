@@ -18,9 +18,8 @@ export function renderShapley(r: Results, e: HeadlineEffects): Html {
   const sub = r.validation?.subsets;
   if (!sub) return html``;
   const stages = r.run.stages.map((s) => s.name);
-  const better = r.attribution.behaviours.better;
-  const rows = stages.map((s, k) => html`<tr><td class="name">${s}</td>${effectCell(e.perStage[k]?.truth, e.better)}${effectCell(selectionMean(sub.addOne?.[k], e, better), e.better)}${effectCell(e.perStage[k]?.shapley, e.better)}</tr>`);
-  const gap = selectionMean(sub.additivityGap, e, better);
+  const rows = stages.map((s, k) => html`<tr><td class="name">${s}</td>${effectCell(e.perStage[k]?.truth, e.better)}${effectCell(selectionMean(sub.addOne?.[k], e), e.better)}${effectCell(e.perStage[k]?.shapley, e.better)}</tr>`);
+  const gap = selectionMean(sub.additivityGap, e);
   const I = sub.interactions?.mean ?? [];
   const absI = sub.interactions?.meanAbs ?? [];
   const max = Math.max(0, ...I.flat().filter(isNum).map(Math.abs));
