@@ -1,5 +1,6 @@
 import type { Better } from '../attribution/behaviours.js';
 import { isNum } from './format.js';
+import { behaviourUnit, figureTag } from './headline.js';
 import { COLOURS, stageColour } from './palette.js';
 import type { HeadlineEffects, Results } from './results.js';
 
@@ -14,12 +15,18 @@ export interface ChartData {
     canvas: string;
     stages: string[];
     estimate: (number | null)[];
+    /** The estimate's interval per stage (null: none; equal to the estimate when replayed). */
+    lo: (number | null)[];
+    hi: (number | null)[];
+    /** Per stage: "exact (replayed)" or "±0.03 medium"; shown under the stage name. */
+    tags: string[];
+    exact: boolean[];
     truth: (number | null)[] | null;
     better: Better;
     axisLabel: string;
     estimateLabel: string;
   };
-  scatters: { canvas: string; stages: { name: string; colour: string; points: [number, number][] }[] }[];
+  scatters: { canvas: string; unit: string; stages: { name: string; colour: string; points: [number, number][] }[] }[];
   intervention: { canvas: string; groups: string[]; before: number[]; after: number[] } | null;
 }
 
@@ -36,12 +43,19 @@ export function chartData(r: Results, effects: HeadlineEffects): ChartData {
   const v = r.validation;
   const truth = v?.truth?.leaveOneOut;
   const unit = effects.unit ? ` (${effects.unit})` : '';
+  // A scatter holds every behaviour: one unit when they share it, else say so.
+  const units = new Set(r.attribution.behaviours.names.map(behaviourUnit));
+  const scatterUnit = units.size === 1 ? [...units][0] || 'unitless' : 'each behaviour\'s own units';
   return {
     colours: COLOURS,
     effects: {
       canvas: 'chart-effects',
       stages,
       estimate: effects.perStage.map((s) => (isNum(s.estimate) ? s.estimate : null)),
+      lo: effects.perStage.map((s) => (isNum(s.lo) ? s.lo : null)),
+      hi: effects.perStage.map((s) => (isNum(s.hi) ? s.hi : null)),
+      tags: effects.perStage.map((s) => figureTag(s)),
+      exact: effects.perStage.map((s) => s.exact),
       truth: effects.perStage.every((s) => s.truth === null) ? null : effects.perStage.map((s) => s.truth),
       better: effects.better,
       axisLabel: `effect on ${effects.behaviour}${unit}`,
@@ -49,6 +63,7 @@ export function chartData(r: Results, effects: HeadlineEffects): ChartData {
     },
     scatters: truth ? (v?.estimates ?? []).map((e, i) => ({
       canvas: scatterCanvasId(i),
+      unit: scatterUnit,
       stages: stages.map((name, k) => {
         const est = e.effects[k] ?? [];
         const tru = truth[k] ?? [];

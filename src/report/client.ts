@@ -33,6 +33,34 @@ export const CLIENT_SCRIPT = String.raw`
   var zeroLine = { color: function (ctx) { return ctx.tick && ctx.tick.value === 0 ? '#9aa3ad' : '#eceef1'; },
     lineWidth: function (ctx) { return ctx.tick && ctx.tick.value === 0 ? 1.5 : 1; } };
 
+  // Chart.js has no error bars: this plugin draws each estimate's interval as a whisker over its
+  // bar, and a diamond on replayed (exact) values, after the bars are drawn.
+  function intervalPlugin(opts) {
+    return { id: 'intervals', afterDatasetsDraw: function (chart) {
+      var meta = chart.getDatasetMeta(0);
+      if (!meta || meta.hidden) return;
+      var x = chart.scales.x, ctx = chart.ctx;
+      ctx.save();
+      ctx.strokeStyle = col.ink; ctx.fillStyle = col.ink; ctx.lineWidth = 1.5;
+      meta.data.forEach(function (bar, i) {
+        var lo = opts.lo[i], hi = opts.hi[i];
+        if (opts.exact[i] && opts.estimate[i] !== null) {
+          var px = x.getPixelForValue(opts.estimate[i]);
+          ctx.beginPath(); ctx.moveTo(px, bar.y - 5); ctx.lineTo(px + 5, bar.y); ctx.lineTo(px, bar.y + 5); ctx.lineTo(px - 5, bar.y); ctx.closePath(); ctx.fill();
+          return;
+        }
+        if (lo === null || hi === null) return;
+        var a = x.getPixelForValue(lo), b = x.getPixelForValue(hi), cap = Math.max(3, Math.min(8, bar.height / 3));
+        ctx.beginPath();
+        ctx.moveTo(a, bar.y); ctx.lineTo(b, bar.y);
+        ctx.moveTo(a, bar.y - cap); ctx.lineTo(a, bar.y + cap);
+        ctx.moveTo(b, bar.y - cap); ctx.lineTo(b, bar.y + cap);
+        ctx.stroke();
+      });
+      ctx.restore();
+    } };
+  }
+
   function effectsChart(e) {
     var canvas = document.getElementById(e.canvas);
     if (!canvas) return;
@@ -48,18 +76,27 @@ export const CLIENT_SCRIPT = String.raw`
       borderColor: e.truth.map(function (v) { return effectColour(v, e.better, false); }),
       borderWidth: 2, borderRadius: 3, barPercentage: 0.9, categoryPercentage: 0.7
     });
+    // The axis must reach the whiskers' ends, not only the bars'.
+    var ends = e.lo.concat(e.hi).filter(function (v) { return v !== null && isFinite(v); });
+    var xmin = Math.min.apply(null, ends.concat([0])), xmax = Math.max.apply(null, ends.concat([0]));
     new C(canvas, {
       type: 'bar',
-      data: { labels: e.stages, datasets: sets },
+      data: { labels: e.stages.map(function (s, i) { return [s, e.tags[i]]; }), datasets: sets },
+      plugins: [intervalPlugin(e)],
       options: {
         indexAxis: 'y',
         scales: {
-          x: { title: { display: true, text: e.axisLabel, color: col.ink }, grid: zeroLine },
+          x: { suggestedMin: xmin, suggestedMax: xmax, title: { display: true, text: e.axisLabel, color: col.ink }, grid: zeroLine },
           y: { grid: { display: false }, ticks: { color: col.ink, font: { weight: '600' } } }
         },
         plugins: {
           legend: { display: false },
-          tooltip: { callbacks: { label: function (c) { return c.dataset.label + ': ' + signed(c.parsed.x); } } }
+          tooltip: { callbacks: { label: function (c) {
+            var i = c.dataIndex;
+            if (c.datasetIndex !== 0) return c.dataset.label + ': ' + signed(c.parsed.x);
+            var how = e.exact[i] ? 'exact (replayed)' : e.lo[i] === null ? 'estimated, no interval' : 'estimated, interval ' + signed(e.lo[i]) + ' to ' + signed(e.hi[i]) + ' (' + e.tags[i] + ')';
+            return c.dataset.label + ': ' + signed(c.parsed.x) + ', ' + how;
+          } } }
         }
       }
     });
@@ -77,22 +114,27 @@ export const CLIENT_SCRIPT = String.raw`
     var pad = (hi - lo) * 0.06; lo -= pad; hi += pad;
     var n = s.stages.reduce(function (m, st) { return m + st.points.length; }, 0);
     var radius = n > 2000 ? 1.5 : n > 500 ? 2 : 3;
-    var sets = s.stages.map(function (st) {
+    // Overplotting: each stage has its own marker shape, points are translucent, and the stage
+    // with the fewest points is drawn last (on top); the legend hides or shows a stage on click.
+    var shapes = ['circle', 'triangle', 'rect', 'rectRot', 'crossRot', 'star', 'rectRounded', 'cross'];
+    var sets = s.stages.map(function (st, k) {
       return { type: 'scatter', label: st.name, data: st.points.map(function (p) { return { x: p[0], y: p[1] }; }),
-        backgroundColor: st.colour + 'aa', borderColor: st.colour, borderWidth: 0, pointRadius: radius, pointHoverRadius: radius + 2 };
+        backgroundColor: st.colour + '88', borderColor: st.colour, borderWidth: 1, pointStyle: shapes[k % shapes.length],
+        pointRadius: radius + 1, pointHoverRadius: radius + 3, order: st.points.length };
     });
     sets.push({ type: 'line', label: 'y = x', data: [{ x: lo, y: lo }, { x: hi, y: hi }], borderColor: '#9aa3ad',
-      borderDash: [5, 4], borderWidth: 1, pointRadius: 0, fill: false });
+      borderDash: [5, 4], borderWidth: 1, pointRadius: 0, fill: false, order: 1e9 });
     new C(canvas, {
       type: 'scatter',
       data: { datasets: sets },
       options: {
         scales: {
-          x: { suggestedMin: lo, suggestedMax: hi, title: { display: true, text: 'estimated effect' }, grid: zeroLine, ticks: { maxTicksLimit: 6 } },
-          y: { suggestedMin: lo, suggestedMax: hi, title: { display: true, text: 'true effect (retraining)' }, grid: zeroLine, ticks: { maxTicksLimit: 6 } }
+          x: { suggestedMin: lo, suggestedMax: hi, title: { display: true, text: 'estimated effect (' + s.unit + ')' }, grid: zeroLine, ticks: { maxTicksLimit: 6 } },
+          y: { suggestedMin: lo, suggestedMax: hi, title: { display: true, text: 'true effect, retraining (' + s.unit + ')' }, grid: zeroLine, ticks: { maxTicksLimit: 6 } }
         },
         plugins: {
-          legend: { display: false },
+          legend: { display: true, position: 'bottom', labels: { usePointStyle: true, boxWidth: 8, boxHeight: 8, padding: 8,
+            filter: function (item) { return item.text !== 'y = x'; } } },
           tooltip: { callbacks: { label: function (c) { return c.dataset.label + ': ' + fmt(c.parsed.x) + ' est., ' + fmt(c.parsed.y) + ' true'; } } }
         }
       }

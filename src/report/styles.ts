@@ -96,7 +96,17 @@ tr.chosen td { background: #f3f7fb; }
 .kpi .label { color: var(--muted); font-size: .8rem; text-transform: uppercase; letter-spacing: .04em; }
 .kpi .value { font-size: 1.5rem; font-weight: 650; font-variant-numeric: tabular-nums; }
 .kpi .delta { font-size: .9rem; margin-left: 6px; }
+.verdict { font-weight: 600; }
+td.how { white-space: nowrap; color: var(--muted); }
+th { overflow-wrap: anywhere; }
 footer { margin-top: 64px; padding-top: 16px; border-top: 1px solid var(--line); color: var(--muted); font-size: .8rem; }
+/* Narrow windows (800 px and less): tables fit the column instead of hiding their last column. */
+@media (max-width: 900px) {
+  table { font-size: .8rem; }
+  th, td { padding: 6px 5px; }
+  th { letter-spacing: 0; text-transform: none; font-size: .74rem; }
+  td.id, td.how { white-space: normal; overflow-wrap: anywhere; }
+}
 @media (max-width: 640px) {
   main { padding: 28px 16px 48px; }
   .reading { grid-template-columns: 1fr; }

@@ -103,6 +103,24 @@ describe('report.html in headless Chromium', { skip }, () => {
     assert.equal(await page.locator('script').count(), 3);
   });
 
+  it('draws the estimate\'s intervals and labels every stage with how its number was obtained', async () => {
+    const data = JSON.parse(await page.locator('#report-data').textContent() ?? '{}');
+    assert.equal(data.effects.tags.length, data.effects.stages.length);
+    for (const t of data.effects.tags) assert.match(t, /^(exact \(replayed\)|±\S+ (high|medium|low)|estimated, no interval)$/);
+    assert.ok(data.scatters.every((s: { unit: string }) => s.unit.length > 0), 'scatter axes have units');
+    const how = await page.$$eval('#effects td.how', (tds) => tds.map((t) => (t as HTMLElement).innerText));
+    assert.equal(how.length, data.effects.stages.length);
+    for (const h of how) assert.match(h, /^(exact \(replayed\)|estimated, grade (high|medium|low)|estimated)$/);
+  });
+
+  it('fits every table in an 800 px wide window (no hidden last column)', async () => {
+    await page.setViewportSize({ width: 800, height: 900 });
+    const overflow = await page.$$eval('.table-wrap', (ws) => ws.map((w) => ({ scroll: w.scrollWidth, client: w.clientWidth, text: (w.textContent ?? '').slice(0, 60) }))
+      .filter((w) => w.scroll > w.client + 1));
+    await page.setViewportSize({ width: 1200, height: 900 });
+    assert.deepEqual(overflow, []);
+  });
+
   it('saves a full-page screenshot to test-artifacts/report.png', async () => {
     const dir = join(REPO_ROOT, 'test-artifacts');
     mkdirSync(dir, { recursive: true });
