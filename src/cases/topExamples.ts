@@ -4,8 +4,10 @@ import type { Run } from '../pipeline/index.js';
 import type { TopExamples } from '../report/results.js';
 
 /**
- * The blamed stage's training examples that pushed the behaviour up the most, from E2 split per
- * example (method.md §3, E2-data). Null when the split does not apply (e.g. Adam stages).
+ * The blamed stage's training examples that pushed the behaviour most in each direction (half of
+ * `count` each way), from E2 split per example (method.md §3, E2-data), with the stage's total:
+ * single examples can exceed it because others offset them. Null when the split does not apply
+ * (e.g. Adam stages).
  */
 export function topExamples(run: Run, stageIndex: number, behaviours: BehaviourSet, behaviourIndex: number, count = 12): { top: TopExamples | null; note: string | null } {
   const pick = Int32Array.of(behaviourIndex);
@@ -17,7 +19,12 @@ export function topExamples(run: Run, stageIndex: number, behaviours: BehaviourS
   }
   const stage = run.pipeline.stages[stageIndex];
   const ds = stage.data;
-  const order = Array.from(split.perExample.keys()).sort((a, b) => split.perExample[b] - split.perExample[a]).slice(0, count);
+  const byContribution = Array.from(split.perExample.keys()).sort((a, b) => split.perExample[b] - split.perExample[a]);
+  const half = Math.ceil(count / 2);
+  const up = byContribution.slice(0, half).filter((i) => split.perExample[i] > 0);
+  const down = byContribution.slice(-(count - half)).reverse().filter((i) => split.perExample[i] < 0 && !up.includes(i));
+  const order = [...up, ...down];
+  const examplesSum = split.perExample.reduce((a, b) => a + b, 0);
   const per = ds.featureShape.reduce((a, b) => a * b, 1);
   const imageShape = ds.featureShape.length === 3 ? ds.featureShape : per === 784 ? [1, 28, 28] : null;
   return {
@@ -25,6 +32,10 @@ export function topExamples(run: Run, stageIndex: number, behaviours: BehaviourS
       stage: stageIndex,
       behaviour: behaviours.names[behaviourIndex],
       estimator: 'hessian-free per-example split (E2-data)',
+      total: split.total,
+      examplesSum,
+      optimizerTerm: split.optimizerTerm,
+      exampleCount: split.perExample.length,
       examples: order.map((i) => ({
         index: i,
         contribution: split.perExample[i],

@@ -29,6 +29,10 @@ const topExamples = z.object({
   stage: z.number().int().nonnegative(),
   behaviour: z.string(),
   estimator: z.string(),
+  total: z.number().optional(),
+  examplesSum: z.number().optional(),
+  optimizerTerm: z.number().optional(),
+  exampleCount: z.number().int().nonnegative().optional(),
   examples: z.array(z.object({
     index: z.number().int().nonnegative(),
     contribution: z.number(),

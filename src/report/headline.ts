@@ -1,7 +1,7 @@
 // The report's headline is decided in src/attribution/conclusions.ts, like every other surface's
 // conclusion; this file only gives the report's modules the names they use.
 export {
-  behaviourLabel, behaviourUnit, chooseEstimate, decide, figureLabel, figureTag, harm, headlineEffects, selectionMean,
+  behaviourLabel, behaviourUnit, chooseEstimate, decide, figureLabel, figureTag, harm, headlineEffects, selectionMean, shapleySignNotes,
 } from '../attribution/conclusions.js';
 import { decide } from '../attribution/conclusions.js';
 import type { AttributionReport } from '../attribution/attribute.js';

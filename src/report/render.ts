@@ -20,12 +20,13 @@ import { STYLES } from './styles.js';
  * draws the charts are all inline, so it opens offline and can be mailed as one file. Every
  * string from the data is escaped (html.ts); the chart data travels as a JSON block.
  */
-export function renderReport(results: Results): string {
+export function renderReport(given: Results): string {
   // results.json written by collectResults holds the decision; hand-built results get it here.
-  const decided = results.headlineEffects && results.headline ? null
-    : decide(results.attribution, results.validation, { behaviour: results.headline?.behaviour, estimate: results.headline?.estimate, intervention: results.intervention });
-  const effects = results.headlineEffects ?? decided!.effects;
-  const headline = results.headline ?? decided!.headline;
+  const decided = given.headlineEffects && given.headline && given.conclusion ? null
+    : decide(given.attribution, given.validation, { behaviour: given.headline?.behaviour, estimate: given.headline?.estimate, intervention: given.intervention });
+  const effects = given.headlineEffects ?? decided!.effects;
+  const headline = given.headline ?? decided!.headline;
+  const results: Results = { ...given, conclusion: given.conclusion ?? (({ effects: _e, headline: _h, ...verdicts }) => verdicts)(decided!) };
   const a = results.attribution;
   const v = results.validation;
   const sources = [`attribution.json (${a.createdAt})`, ...(v ? [`validation.json (${v.createdAt})`] : [])].join(' and ');

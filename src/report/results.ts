@@ -54,6 +54,13 @@ export interface TopExamples {
   stage: number;
   behaviour: string;
   estimator: string;
+  /** The stage's total effect by the same split (examples' sum + optimizer term); absent in older files. */
+  total?: number;
+  examplesSum?: number;
+  optimizerTerm?: number;
+  /** Examples in the stage's data (all of them contribute to the sum). */
+  exampleCount?: number;
+  /** The largest contributions in each direction: positive ones first, then negative ones. */
   examples: TopExample[];
 }
 

@@ -107,4 +107,63 @@ describe('renderReport', () => {
     const page = renderReport(JSON.parse(JSON.stringify(r)));
     assert.match(page, /r —/);
   });
+
+  it('shows both tails of the top examples and the stage total they belong to (issue 11.12)', () => {
+    const r = syntheticResults();
+    const top = r.topExamples!;
+    top.examples = [
+      { index: 1, contribution: 0.25, label: 'a' }, { index: 2, contribution: 0.12, label: 'b' },
+      { index: 3, contribution: -0.07, label: 'c' }, { index: 4, contribution: -0.02, label: 'd' },
+    ];
+    Object.assign(top, { total: 0.28, examplesSum: 0.26, optimizerTerm: 0.02, exampleCount: 120 });
+    const page = renderReport(r);
+    assert.match(page, /Pushed it up the most <small>\(these 2 sum to \+0\.37\)/);
+    assert.match(page, /Pushed it down the most <small>\(these 2 sum to −0\.09\)/);
+    assert.match(page, /Stage total by this split: <strong>\+0\.28<\/strong>\s+= all 120 examples \+0\.26 \+ the stage's own optimizer term \+0\.02/);
+  });
+
+  it('says where a Shapley value has the opposite sign to the leave-one-out effect, and why (issue 11.13)', () => {
+    const r = syntheticResults();
+    delete r.headline;
+    delete r.headlineEffects;
+    r.validation!.subsets!.shapley[2] = r.validation!.truth.leaveOneOut[2].map((v) => -v);
+    const page = renderReport(r);
+    assert.match(page, /<p class="note sign-note">“align”: the Shapley value \(.+?\) has the opposite sign to the leave-one-out effect .*share of its interactions with the other stages/);
+    const same = syntheticResults();
+    assert.doesNotMatch(renderReport(same), /sign-note/);
+  });
+
+  it('shows accuracy and loss, not a repeated "worst-group" card, when the case has no groups (issue 11.14)', () => {
+    const r = syntheticResults();
+    r.intervention = {
+      description: 'retrain without the blamed stage', stage: 'finetune',
+      before: { accuracy: 0.8, worstGroupAccuracy: null, loss: 0.6, perGroup: [] },
+      after: { accuracy: 0.7, worstGroupAccuracy: null, loss: 0.9, perGroup: [] },
+    };
+    delete r.headline;
+    delete r.headlineEffects;
+    const page = renderReport(r);
+    assert.doesNotMatch(page, /Worst-group accuracy/);
+    assert.match(page, /Mean test loss/);
+    assert.match(page, /id="intervention-verdict">The intervention made the model worse: .*accuracy 80\.0% → 70\.0%/);
+  });
+
+  it('labels every effect with its interval and grade in the table, the chart data and the headline', () => {
+    const r = syntheticResults();
+    delete r.headline;
+    delete r.headlineEffects;
+    for (const e of r.attribution.estimates) {
+      e.trust = { level: 0.9, lo: e.effects.map((row) => row.map((v) => v - 0.1)), hi: e.effects.map((row) => row.map((v) => v + 0.1)), grade: ['high', 'medium', 'low'], reasons: [[], [], []], method: 'test' };
+      e.replayed = [false, false, true];
+    }
+    const page = renderReport(r);
+    const d = chartDataOf(page).effects;
+    assert.deepEqual(d.exact, [false, false, true]);
+    assert.deepEqual(d.tags.slice(0, 2), ['±0.1 high', '±0.1 medium']);
+    assert.equal(d.tags[2], 'exact (replayed)');
+    d.estimate.forEach((v, k) => assert.ok(d.lo[k]! <= v! && v! <= d.hi[k]!));
+    assert.match(page, /<td class="left how">estimated, grade medium<\/td>/);
+    assert.match(page, /<td class="left how">exact \(replayed\)<\/td>/);
+    assert.match(page, /90% interval/);
+  });
 });

@@ -3,7 +3,7 @@ import { fmtSigned, isNum } from '../format.js';
 import { harm } from '../headline.js';
 import { html, type Html } from '../html.js';
 import { pngDataUri } from '../png.js';
-import type { Results, TopExample } from '../results.js';
+import type { Results, TopExample, TopExamples } from '../results.js';
 
 /** Direction of a behaviour named by a case study: from the attribution when listed, else its name. */
 function betterOf(r: Results, behaviour: string): Better {
@@ -25,6 +25,21 @@ function exampleCard(x: TopExample, better: Better): Html {
   </div>`;
 }
 
+function tail(title: string, xs: TopExample[], better: Better, wide: boolean): Html {
+  if (xs.length === 0) return html``;
+  const sum = xs.reduce((a, x) => a + x.contribution, 0);
+  return html`<h3 class="tail">${title} <small>(these ${xs.length} sum to ${fmtSigned(sum)})</small></h3>
+  <div class="${wide ? 'examples wide' : 'examples'}">${xs.map((x) => exampleCard(x, better))}</div>`;
+}
+
+/** The stage's total beside its parts, so single examples larger than the total make sense. */
+function totals(top: TopExamples): Html {
+  const n = isNum(top.exampleCount) ? `all ${top.exampleCount} examples` : 'all examples';
+  return html`<p class="note" id="examples-total">Stage total by this split: <strong>${fmtSigned(top.total)}</strong>
+    = ${n} ${fmtSigned(top.examplesSum)} + the stage's own optimizer term ${fmtSigned(top.optimizerTerm)}.
+    Examples pushing one way are offset by others pushing the other way, so a few examples can add up to more than the total.</p>`;
+}
+
 export function renderExamples(r: Results): Html {
   const top = r.topExamples;
   if (!top) return html``;
@@ -36,6 +51,9 @@ export function renderExamples(r: Results): Html {
   return html`<section id="examples">
   <h2>Top training examples of stage “${stage}”</h2>
   <p class="intro">The examples of stage “${stage}” that contribute most to its effect on ${top.behaviour} (estimator <code>${top.estimator}</code>). A contribution is the example's share of the stage's effect, in the same units; its sign says whether the example ${verb} or worked the other way.</p>
-  ${top.examples.length === 0 ? html`<p class="note">No examples listed.</p>` : html`<div class="${wide ? 'examples wide' : 'examples'}">${top.examples.map((x) => exampleCard(x, better))}</div>`}
+  ${isNum(top.total) ? totals(top) : ''}
+  ${top.examples.length === 0 ? html`<p class="note">No examples listed.</p>` : html`
+  ${tail('Pushed it up the most', top.examples.filter((x) => x.contribution > 0), better, wide)}
+  ${tail('Pushed it down the most', top.examples.filter((x) => x.contribution < 0), better, wide)}`}
 </section>`;
 }

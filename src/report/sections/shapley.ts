@@ -2,7 +2,7 @@ import { fmt, fmtSigned, isNum } from '../format.js';
 import { html, raw, type Html } from '../html.js';
 import type { HeadlineEffects, Results } from '../results.js';
 import { effectCell } from './effects.js';
-import { selectionMean } from '../headline.js';
+import { selectionMean, shapleySignNotes } from '../headline.js';
 
 // Shapley values over stages and pairwise interactions, from replaying every subset of stages.
 
@@ -20,6 +20,8 @@ export function renderShapley(r: Results, e: HeadlineEffects): Html {
   const stages = r.run.stages.map((s) => s.name);
   const rows = stages.map((s, k) => html`<tr><td class="name">${s}</td>${effectCell(e.perStage[k]?.truth, e.better)}${effectCell(selectionMean(sub.addOne?.[k], e), e.better)}${effectCell(e.perStage[k]?.shapley, e.better)}</tr>`);
   const gap = selectionMean(sub.additivityGap, e);
+  // Where a Shapley value and the leave-one-out effect disagree in sign, say why (interaction).
+  const notes = r.conclusion?.shapley ?? shapleySignNotes(e);
   const I = sub.interactions?.mean ?? [];
   const absI = sub.interactions?.meanAbs ?? [];
   const max = Math.max(0, ...I.flat().filter(isNum).map(Math.abs));
@@ -33,6 +35,7 @@ export function renderShapley(r: Results, e: HeadlineEffects): Html {
     <thead><tr><th>Stage</th><th>Leave-one-out (truth)</th><th>Alone (add-one)</th><th>Shapley value</th></tr></thead>
     <tbody>${rows}</tbody>
   </table></div>
+  ${notes.map((n) => html`<p class="note sign-note">${n.sentence}</p>`)}
   <p class="note">Additivity gap: (all stages − no stages) − Σ leave-one-out = ${fmtSigned(gap)}${e.unit ? ` ${e.unit}` : ''}, the part of the pipeline's effect that leave-one-out effects miss.</p>
   <div class="table-wrap"><table>
     <caption>Pairwise interactions I<sub>jk</sub> = f(all) − f(all∖j) − f(all∖k) + f(all∖{j,k}), averaged over all behaviours (below: mean magnitude, which does not let opposite signs cancel). Zero means the two stages act additively.</caption>
