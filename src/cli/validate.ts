@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { attribute, validate, writeAttribution, writeValidation } from '../attribution/index.js';
 import { openRun } from '../pipeline/index.js';
 import { addAttributionOptions, attributionOptions, intAtLeast, type RawAttributionFlags } from './options.js';
-import { noiseTable, shapleyTable, validationTable } from './tables.js';
+import { conclusionOfValidation, conclusionText, noiseTable, shapleyTable, validationTable } from './tables.js';
 
 export function registerValidate(program: Command): void {
   addAttributionOptions(program.command('validate')
@@ -28,6 +28,7 @@ export function registerValidate(program: Command): void {
       if (noise) console.log(`\nthe truth across ${report.noise!.seeds.length} batch-order seeds:\n${noise}`);
       const sh = shapleyTable(report);
       if (sh) console.log(`\nexact stage effects from all ${2 ** report.run.stages.length} subsets:\n${sh}`);
+      console.log(`\n${conclusionText(conclusionOfValidation(report))}`);
       console.log(`wrote ${path} (and the estimates it checked to attribution.json)`);
     });
 }
