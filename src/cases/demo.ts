@@ -6,7 +6,7 @@ import { openRun, parseManifest, train, type ProgressEvent, type Run } from '../
 import { EXTRAS_FILE } from '../report/collect.js';
 import { writeReport } from '../report/index.js';
 import type { ResultsExtras } from '../report/results.js';
-import { decide, type Conclusion, type StageFigure } from '../attribution/conclusions.js';
+import { decide, extreme, type Conclusion, type StageFigure } from '../attribution/conclusions.js';
 import { runIntervention, type InterventionResult } from './intervention.js';
 import { quickManifest } from './quick.js';
 import { casesDir, DEFAULT_CASE, getCase, type CaseStudy } from './registry.js';
@@ -42,6 +42,14 @@ export interface DemoSummary {
   intervention: InterventionResult | null;
   topExamplesNote: string | null;
   seconds: { train: number; attribute: number; validate: number; total: number };
+}
+
+/** Retraining blames the stage the estimate blames (or, like it, none). */
+function blameMatches(c: Conclusion): boolean {
+  const check = c.retraining.find((r) => r.role === 'blame');
+  if (check) return check.truthStage === check.stage;
+  const e = c.effects;
+  return c.blamed === null && extreme(e.perStage.map((s) => s.truth), e.better, 'blame') < 0;
 }
 
 /** Trains a case study's pipeline, attributes, validates against retraining, fixes the blamed stage, reports. */
@@ -101,7 +109,7 @@ export async function runDemo(opts: DemoOptions = {}): Promise<DemoSummary> {
   return {
     case: cs.name, title: cs.title, runDir, reportPath: html, behaviour: cs.headlineBehaviour, estimate: conclusion.effects.estimate,
     blamedStage: conclusion.headline.blamedStage, perStage: conclusion.effects.perStage, conclusion,
-    blameMatchesTruth: conclusion.retraining.find((c) => c.role === 'blame')?.truthStage === conclusion.headline.blamedStage,
+    blameMatchesTruth: blameMatches(conclusion),
     agreement: validation.estimates.map((e) => ({ id: e.id, pooledPearson: e.agreement.pooled.pearson, costFraction: e.costFraction })),
     intervention, topExamplesNote: note,
     seconds: { train: trainSeconds, attribute: attributeSeconds, validate: validateSeconds, total: (performance.now() - t0) / 1000 },
