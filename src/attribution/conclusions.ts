@@ -397,7 +397,11 @@ export function checkAgainstRetraining(e: HeadlineEffects, k: number, role: Retr
     const times = isNum(ratio) && ratio > 0 ? ` (${ratio >= 1 ? `${ratio.toFixed(1)}× too large` : `${(1 / ratio).toFixed(1)}× too small`})` : '';
     return { ...base, verdict: 'different-size', sentence: `Retraining disagrees in size about ${name}: ${both}${times}, outside the interval ${signed(f.lo)} to ${signed(f.hi)}.` };
   }
-  return { ...base, verdict: 'confirms', sentence: `Retraining confirms ${name}: ${both}${f.exact ? '' : ', inside the interval'}.` };
+  // Inside a wide interval the size can still be far off: say so, with the factor.
+  const ratio = Math.abs(f.estimate / f.truth);
+  const off = !f.exact && isNum(ratio) && ratio > 0 && (ratio > 2 || ratio < 0.5)
+    ? `; the size is off by ${(ratio > 1 ? ratio : 1 / ratio).toFixed(1)}× (estimate too ${ratio > 1 ? 'large' : 'small'}), which only the interval's width allows` : '';
+  return { ...base, verdict: 'confirms', sentence: `Retraining confirms ${name}: ${both}${f.exact ? '' : ', inside the interval'}${off}.` };
 }
 
 export interface ShapleyNote {

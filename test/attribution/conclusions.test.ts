@@ -48,6 +48,13 @@ describe('conclusions', () => {
     assert.match(c.headline.summary, /90% interval \+0\.25 to \+0\.35 nats \(grade medium\)/);
   });
 
+  it('states a size far off even inside a wide interval', () => {
+    const { a, v } = reports({ effects: [[0.468], [-0.2]], truth: [[0.068], [-0.2]], half: [1.5, 0.05] });
+    const blame = decide(a, v).retraining.find((r) => r.role === 'blame')!;
+    assert.equal(blame.verdict, 'confirms');
+    assert.match(blame.sentence, /estimated \+0\.468 nats, retraining \+0\.068 nats, inside the interval; the size is off by 6\.9× \(estimate too large\)/);
+  });
+
   it('states a disagreement in sign with both numbers', () => {
     const { a, v } = reports({ effects: [[0.3], [-0.2]], truth: [[-0.1], [-0.2]] });
     const c = decide(a, v);
