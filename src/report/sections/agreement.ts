@@ -1,11 +1,11 @@
 import type { AgreementStats } from '../../attribution/agreement.js';
 import { scatterCanvasId } from '../chartData.js';
-import { fmt, fmtPercent, isNum } from '../format.js';
+import { fmt, fmtPercent, fmtSigned, isNum } from '../format.js';
 import { html, raw, type Html } from '../html.js';
 import { stageColour } from '../palette.js';
 import type { HeadlineEffects, Results } from '../results.js';
-import { selectionMean } from '../headline.js';
-import { effectCell } from './effects.js';
+import { figureTag, harm } from '../headline.js';
+import { stageFigure } from '../../attribution/conclusions.js';
 
 
 function statsLine(name: string, s: AgreementStats | undefined, colour: string | null): Html {
@@ -14,11 +14,17 @@ function statsLine(name: string, s: AgreementStats | undefined, colour: string |
     <span title="Pearson${why}">r ${fmt(s?.pearson, 2)}</span><span title="Spearman">ρ ${fmt(s?.spearman, 2)}</span></li>`;
 }
 
+/** An effect with how it was obtained beneath it ("exact (replayed)" or "±half-width grade"). */
+function labelledCell(f: ReturnType<typeof stageFigure>, better: HeadlineEffects['better']): Html {
+  const cls = !isNum(f.estimate) || better === 'unknown' || f.estimate === 0 ? '' : harm(f.estimate, better) > 0 ? 'pos' : 'neg';
+  return html`<td class="${cls}">${fmtSigned(f.estimate)}<br><small>${figureTag(f)}</small></td>`;
+}
+
 /** Without retraining truth: each estimator's mean effect per stage, side by side. */
 function estimatesOnly(r: Results, e: HeadlineEffects): Html {
   const stages = r.run.stages.map((s) => s.name);
   const rows = r.attribution.estimates.map((est) => html`<tr class="${est.id === e.estimate ? 'chosen' : ''}"><td class="name id">${est.id}</td>${
-    stages.map((_, k) => effectCell(selectionMean(est.effects[k], e), e.better))}</tr>`);
+    stages.map((_, k) => labelledCell(stageFigure(est, k, e.behaviourIndices), e.better))}</tr>`);
   return html`<p class="note">No retraining check yet: run <code>stagecredit validate ${r.attribution.run.dir}</code> to compare these estimates with the truth from retraining.</p>
   <div class="table-wrap"><table>
     <caption>Mean estimated effect on ${e.behaviour}, by estimator</caption>

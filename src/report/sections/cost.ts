@@ -24,6 +24,7 @@ function operations(c: Cost): string {
 export function renderCost(r: Results): Html {
   const v = r.validation;
   const truthSeconds = v?.truth?.cost?.seconds;
+  const budget = r.attribution.budget;
   const validated = new Map<string, ValidatedEstimate>((v?.estimates ?? []).map((e) => [e.id, e]));
   const rows = r.attribution.estimates.map((e) => {
     const c = e.cost;
@@ -40,7 +41,7 @@ export function renderCost(r: Results): Html {
   <p class="intro">Measured on this machine. An estimator's embedding is computed once and shared by its linear and exact outputs; scoring is per behaviour set. HVPs and JVPs are Hessian- and Jacobian-vector products; steps replayed are training steps recomputed along the factual run (the run itself took ${fmtCount(r.run.totalSteps)} steps, ${fmtSeconds(r.run.trainSeconds)}).${isNum(truthSeconds) ? ' The last column is the total time as a share of retraining without each stage.' : ''}</p>
   <div class="table-wrap"><table>
     <thead><tr><th>Estimate</th><th class="left">Rung</th><th>Embedding</th><th>Scoring</th><th>Operations</th><th>Steps replayed</th><th>Of retraining</th></tr></thead>
-    <tbody>${rows}${retrain('retraining without each stage', v?.truth?.cost)}${retrain('retraining every subset', v?.subsets?.cost)}</tbody>
+    <tbody>${rows}${budget ? html`<tr><td class="name">exact replays (budget ${budget.requested})</td><td class="left">${budget.replayed.length ? budget.replayed.join(', ') : 'none'}</td><td>—</td><td>${fmtSeconds(budget.seconds)}</td><td>—</td><td>${fmtCount(budget.stepsReplayed)} of ${fmtCount(Math.max(budget.budgetSteps, 0))}</td><td>—</td></tr>` : ''}${retrain('retraining without each stage', v?.truth?.cost)}${retrain('retraining every subset', v?.subsets?.cost)}</tbody>
   </table></div>
 </section>`;
 }
