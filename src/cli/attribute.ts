@@ -41,7 +41,8 @@ export function registerAttribute(program: Command): void {
       const conclusion = decide(report, null);
       console.log(`${report.behaviours.names.length} behaviour(s), ${report.run.stages.length} stages. ${budgetLine(report.budget!)}.`);
       console.log(conclusionText(conclusion));
-      console.log(`\nevery estimate (sign: f(theta_T) - f(theta_T without the stage), on ${conclusion.effects.behaviour}; ± half-width of the ${Math.round(100 * (report.estimates.find((e) => e.trust)?.trust?.level ?? 0.9))}% interval, grade):`);
+      const level = report.estimates.find((e) => e.trust)?.trust?.level;
+      console.log(`\nevery estimate on the same behaviour (± half the ${level ? `${Math.round(100 * level)}% ` : ''}interval, grade):`);
       console.log(attributionTable(report, conclusion));
       console.log(`wrote ${path}`);
     });
