@@ -5,27 +5,34 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { main } from '../../src/cli/main.js';
 
+/** Runs CLI calls with stdout collected and stderr silenced; their exit codes and printed lines. */
+async function capture(...calls: (() => Promise<number>)[]): Promise<{ codes: number[]; logs: string[] }> {
+  const logs: string[] = [];
+  const codes: number[] = [];
+  const { log } = console;
+  const write = process.stderr.write.bind(process.stderr);
+  console.log = (...a: unknown[]) => logs.push(a.join(' '));
+  process.stderr.write = (() => true) as typeof process.stderr.write;
+  try {
+    for (const call of calls) codes.push(await call());
+  } finally {
+    console.log = log;
+    process.stderr.write = write;
+  }
+  return { codes, logs };
+}
+
 // `attribute --budget` end to end: exact replays within the budget, every number labelled, every
 // line within 100 columns; then the report's results.json carries the same labels.
 test('attribute --budget replays within the budget and labels every number', async () => {
   const out = join(mkdtempSync(join(tmpdir(), 'stagecredit-budget-cli-')), 'run');
   const fixture = join(import.meta.dirname, '..', 'pipeline', 'fixtures', 'blobs.json');
-  const logs: string[] = [];
-  const log = console.log;
-  const err = process.stderr.write.bind(process.stderr);
-  console.log = (...a: unknown[]) => logs.push(a.join(' '));
-  process.stderr.write = (() => true) as typeof process.stderr.write;
-  const codes: number[] = [];
-  try {
-    codes.push(await main(['node', 'stagecredit', 'train', fixture, '--out', out]));
-    logs.length = 0;
-    codes.push(await main(['node', 'stagecredit', 'attribute', out, '-b', 'meanLoss', '-e', 'task-vector,hessian-free', '--budget', '0.5']));
-    codes.push(await main(['node', 'stagecredit', 'report', out]));
-  } finally {
-    console.log = log;
-    process.stderr.write = err;
-  }
-  assert.deepEqual(codes, [0, 0, 0]);
+  await capture(() => main(['node', 'stagecredit', 'train', fixture, '--out', out]));
+  const { codes, logs } = await capture(
+    () => main(['node', 'stagecredit', 'attribute', out, '-b', 'meanLoss', '-e', 'task-vector,hessian-free', '--budget', '0.5']),
+    () => main(['node', 'stagecredit', 'report', out]),
+  );
+  assert.deepEqual(codes, [0, 0]);
   const text = logs.join('\n');
   const a = JSON.parse(readFileSync(join(out, 'attribution.json'), 'utf8'));
   assert.ok(a.budget.stepsReplayed <= a.budget.budgetSteps, JSON.stringify(a.budget));
