@@ -32,6 +32,7 @@ code { font: .88em/1.4 ui-monospace, "SFMono-Regular", "DejaVu Sans Mono", Menlo
   border-left: 5px solid var(--blame);
 }
 .headline.credit-only { border-left-color: var(--credit); }
+.headline.disputed { border-left-color: var(--neutral); border-left-style: dashed; }
 .headline p.summary { font-size: 1.25rem; line-height: 1.45; margin: 0; }
 .headline strong.blame { color: var(--blame); }
 .headline strong.credit { color: var(--credit); }

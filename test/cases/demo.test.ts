@@ -4,6 +4,7 @@ import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CASES, runDemo } from '../../src/cases/index.js';
+import { escapeHtml } from '../../src/report/escape.js';
 
 // Every case study end to end in --quick mode: trains, attributes, validates against retraining,
 // applies its intervention and writes the report.
@@ -22,6 +23,16 @@ for (const cs of CASES) {
     assert.equal(s.perStage.length, results.run.stages.length);
     for (const p of s.perStage) assert.ok(Number.isFinite(p.estimate) && Number.isFinite(p.truth), `${p.stage} effects are finite`);
     for (const a of s.agreement) assert.ok(a.costFraction > 0, `${a.id} cost measured`);
+    // One decision everywhere: the demo's conclusion is the one results.json and the report state,
+    // with every retraining check and the intervention's verdict in the headline.
+    assert.equal(results.headline.summary, s.conclusion.headline.summary);
+    for (const c of s.conclusion.retraining) {
+      assert.ok(results.headline.summary.includes(c.sentence), c.sentence);
+      if (c.verdict !== 'confirms') assert.doesNotMatch(results.headline.summary, new RegExp(`confirms “${c.stage}”`));
+    }
+    if (s.conclusion.intervention?.madeWorse) assert.match(results.headline.summary, /made the (worst group|model) worse/);
+    const page = readFileSync(s.reportPath, 'utf8');
+    for (const c of s.conclusion.retraining) assert.ok(page.includes(escapeHtml(c.sentence)), `report states: ${c.sentence}`);
     if (cs.intervention && s.blamedStage) {
       assert.ok(s.intervention, 'the intervention ran');
       assert.ok(s.intervention.after.perGroup.length === s.intervention.before.perGroup.length);

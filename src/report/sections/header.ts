@@ -40,12 +40,14 @@ function emphasise(summary: string, h: Headline): Html[] {
 
 export function renderHeader(r: Results, h: Headline, e: HeadlineEffects): Html {
   const onlyCredit = h.blamedStage === null && h.creditedStage !== null;
+  // A blame that retraining does not confirm is not shown as settled: the box turns neutral.
+  const disputed = (r.conclusion?.retraining ?? []).some((c) => c.role !== 'credit' && c.verdict !== 'confirms');
   const a = r.attribution;
   return html`<header>
   <div class="eyebrow">stagecredit · stage attribution report</div>
   <h1>${r.run.name}</h1>
   ${r.run.description ? html`<p class="description">${r.run.description}</p>` : ''}
-  <div class="headline${onlyCredit ? ' credit-only' : ''}" id="headline">
+  <div class="headline${onlyCredit ? ' credit-only' : ''}${disputed ? ' disputed' : ''}" id="headline">
     <p class="summary">${emphasise(h.summary, h)}</p>
     <p class="basis">Estimate: <code>${e.estimate}</code>, ${e.estimateReason}. Behaviour: ${h.behaviour}.</p>
   </div>
