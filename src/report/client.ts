@@ -102,6 +102,12 @@ export const CLIENT_SCRIPT = String.raw`
     });
   }
 
+  function spread(points) {
+    var a = Infinity, b = -Infinity;
+    points.forEach(function (p) { a = Math.min(a, p[0], p[1]); b = Math.max(b, p[0], p[1]); });
+    return isFinite(b - a) ? b - a : 0;
+  }
+
   function scatterChart(s) {
     var canvas = document.getElementById(s.canvas);
     if (!canvas) return;
@@ -115,12 +121,13 @@ export const CLIENT_SCRIPT = String.raw`
     var n = s.stages.reduce(function (m, st) { return m + st.points.length; }, 0);
     var radius = n > 2000 ? 1.5 : n > 500 ? 2 : 3;
     // Overplotting: each stage has its own marker shape, points are translucent, and the stage
-    // with the fewest points is drawn last (on top); the legend hides or shows a stage on click.
+    // whose points spread least (a tight cluster others would bury) is drawn on top; the legend
+    // hides or shows a stage on click.
     var shapes = ['circle', 'triangle', 'rect', 'rectRot', 'crossRot', 'star', 'rectRounded', 'cross'];
     var sets = s.stages.map(function (st, k) {
       return { type: 'scatter', label: st.name, data: st.points.map(function (p) { return { x: p[0], y: p[1] }; }),
         backgroundColor: st.colour + '88', borderColor: st.colour, borderWidth: 1, pointStyle: shapes[k % shapes.length],
-        pointRadius: radius + 1, pointHoverRadius: radius + 3, order: st.points.length };
+        pointRadius: radius + 1, pointHoverRadius: radius + 3, order: spread(st.points) };
     });
     sets.push({ type: 'line', label: 'y = x', data: [{ x: lo, y: lo }, { x: hi, y: hi }], borderColor: '#9aa3ad',
       borderDash: [5, 4], borderWidth: 1, pointRadius: 0, fill: false, order: 1e9 });
