@@ -1,8 +1,9 @@
 // Model configurations: plain JSON, validated field by field so a bad case file or CLI flag is
 // reported by the path of the offending field ("stages[0].model.hidden[1]: ...").
 
-export type Activation = 'relu' | 'tanh' | 'gelu' | 'sigmoid' | 'softplus';
-export const ACTIVATIONS: readonly Activation[] = ['relu', 'tanh', 'gelu', 'sigmoid', 'softplus'];
+/** 'gelu' is exact (erf form, torch's default nn.GELU()); 'gelu-tanh' is nn.GELU(approximate='tanh'). */
+export type Activation = 'relu' | 'tanh' | 'gelu' | 'gelu-tanh' | 'sigmoid' | 'softplus';
+export const ACTIVATIONS: readonly Activation[] = ['relu', 'tanh', 'gelu', 'gelu-tanh', 'sigmoid', 'softplus'];
 
 export type PoolKind = 'max' | 'avg';
 export const POOLS: readonly PoolKind[] = ['max', 'avg'];

@@ -12,7 +12,7 @@ const bad: [unknown, RegExp][] = [
   [{ kind: 'logistic', inputDim: '3', numClasses: 2 }, /^case\.model\.inputDim: must be a positive integer, got "3"$/],
   [{ kind: 'mlp', inputDim: 3, hidden: [4, 0], numClasses: 2 }, /^case\.model\.hidden\[1\]: must be a positive integer, got 0$/],
   [{ kind: 'mlp', inputDim: 3, hidden: 4, numClasses: 2 }, /^case\.model\.hidden: must be an array of positive integers, got 4$/],
-  [{ kind: 'mlp', inputDim: 3, hidden: [], numClasses: 2, activation: 'swish' }, /^case\.model\.activation: must be one of relu, tanh, gelu, sigmoid, softplus; got "swish"$/],
+  [{ kind: 'mlp', inputDim: 3, hidden: [], numClasses: 2, activation: 'swish' }, /^case\.model\.activation: must be one of relu, tanh, gelu, gelu-tanh, sigmoid, softplus; got "swish"$/],
   [{ kind: 'mlp', inputDim: 3, hiden: [4], hidden: [], numClasses: 2 }, /^case\.model\.hiden: unexpected field for a mlp model \(allowed: kind, inputDim, hidden, numClasses, activation\)$/],
   [{ kind: 'cnn', inputShape: [28, 28], channels: [4], numClasses: 2 }, /^case\.model\.inputShape: must be \[channels, height, width\], got \[28,28\]$/],
   [{ kind: 'cnn', inputShape: [1, 28, 28], channels: [], numClasses: 2 }, /^case\.model\.channels: must not be empty$/],
