@@ -11,6 +11,7 @@ Data: small MNIST-like 12x12 images of four stroke patterns (generated here, see
 Architectures: --arch cnn (conv, exact GELU, max pool), mlp, transformer (image rows as tokens).
 """
 import argparse
+import math
 import os
 import sys
 
@@ -80,20 +81,45 @@ class Mlp(nn.Module):
         return self.net(x)
 
 
+class Block(nn.Module):
+    """A pre-norm transformer block: multi-head self-attention and a GELU MLP, each residual.
+    The key projection has no bias: a key bias only adds a per-query constant before the softmax,
+    so its gradient is exactly zero, and Adam's sqrt(v) = 0 there makes E3's exact JVP 0 * inf
+    (nn.MultiheadAttention has that bias; see the README's limitations)."""
+
+    def __init__(self, d=8, heads=2):
+        super().__init__()
+        self.heads = heads
+        self.scale = math.sqrt(d // heads)
+        self.norm1, self.norm2 = nn.LayerNorm(d), nn.LayerNorm(d)
+        self.q, self.k, self.v = nn.Linear(d, d), nn.Linear(d, d, bias=False), nn.Linear(d, d)
+        self.proj = nn.Linear(d, d)
+        self.fc1, self.fc2 = nn.Linear(d, 2 * d), nn.Linear(2 * d, d)
+
+    def forward(self, h):
+        b, s, d = h.shape
+        x = self.norm1(h)
+        split = lambda t: t.reshape(b, s, self.heads, d // self.heads).transpose(1, 2)  # noqa: E731
+        q, k, v = split(self.q(x)), split(self.k(x)), split(self.v(x))
+        a = torch.softmax(q @ k.transpose(-2, -1) / self.scale, dim=-1)
+        h = h + self.proj((a @ v).transpose(1, 2).reshape(b, s, d))
+        return h + self.fc2(F.gelu(self.fc1(self.norm2(h))))
+
+
 class RowTransformer(nn.Module):
-    """Image rows as 12 tokens of 12 pixels: one pre-norm encoder layer, mean pooling."""
+    """Image rows as 12 tokens of 12 pixels: embedding, learned positions, one block, mean pooling."""
 
     def __init__(self):
         super().__init__()
         self.embed = nn.Linear(SIDE, 8)
         self.pos = nn.Parameter(0.1 * torch.randn(SIDE, 8))
-        self.layer = nn.TransformerEncoderLayer(8, 2, 16, dropout=0.0, activation="gelu", batch_first=True, norm_first=True)
+        self.block = Block(8, 2)
         self.norm = nn.LayerNorm(8)
         self.head = nn.Linear(8, 4)
 
     def forward(self, x):
         h = self.embed(x.reshape(x.shape[0], SIDE, SIDE)) + self.pos
-        return self.head(self.norm(self.layer(h)).mean(1))
+        return self.head(self.norm(self.block(h)).mean(1))
 
 
 ARCHS = {"cnn": Cnn, "mlp": Mlp, "transformer": RowTransformer}
