@@ -25,8 +25,14 @@ export function createModel(config: ModelConfig, opts: OnnxModelOptions = {}): M
   }
 }
 
-/** The config with every default filled in, as createModel(config).config, without reading any file. */
-export function fullModelConfig(config: ModelConfig): ModelConfig {
+/**
+ * What makes two configs the same model, as JSON: every default filled in (as createModel(config)
+ * .config), without reading any file. An ONNX model's file path says where the graph is, not what
+ * it is (a run directory copies it in and may be moved), so it is left out.
+ */
+export function modelIdentity(config: ModelConfig): string {
   const c = validateModelConfig(config, 'model');
-  return c.kind === 'onnx' ? c : createModel(c).config;
+  if (c.kind !== 'onnx') return JSON.stringify(createModel(c).config);
+  const { file: _file, ...rest } = c;
+  return JSON.stringify(rest);
 }

@@ -17,7 +17,7 @@ export {
   type TransformerConfig,
 } from './config.js';
 export { checkParams, paramCount, type Model, type ParamSpec } from './model.js';
-export { createModel, fullModelConfig } from './create.js';
+export { createModel, modelIdentity } from './create.js';
 export { fanInUniform, initParam, type InitRule } from './init.js';
 export { linear } from './layers.js';
 export { crossEntropy, mse, bceWithLogits, margin, correctClassProbability, type Reduction } from './losses.js';

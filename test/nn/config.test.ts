@@ -5,7 +5,7 @@ import { createModel, ModelConfigError, validateModelConfig, type ModelConfig } 
 const bad: [unknown, RegExp][] = [
   [null, /^case\.model: must be an object with a "kind" field, got null$/],
   [[1], /^case\.model: must be an object/],
-  [{ kind: 'rnn' }, /^case\.model\.kind: must be one of logistic, mlp, cnn, transformer; got "rnn"$/],
+  [{ kind: 'rnn' }, /^case\.model\.kind: must be one of logistic, mlp, cnn, transformer, onnx; got "rnn"$/],
   [{ inputDim: 3 }, /^case\.model\.kind: must be one of .* got undefined$/],
   [{ kind: 'logistic', inputDim: 3 }, /^case\.model\.numClasses: is required for a logistic model$/],
   [{ kind: 'logistic', inputDim: 3.5, numClasses: 2 }, /^case\.model\.inputDim: must be a positive integer, got 3\.5$/],

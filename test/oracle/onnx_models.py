@@ -3,12 +3,16 @@ logits, the mean cross-entropy loss, its gradient and a Hessian-vector product, 
 side can check its ONNX reader op by op. Input: {"dir": where to write the .onnx files}.
 """
 import os
+import sys
 
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
 from common import read_input, write_output
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "python"))
+from stagecredit_recorder import export_onnx  # noqa: E402  (the recorder's export: names kept)
 
 
 class MlpGelu(nn.Module):
@@ -97,9 +101,7 @@ def main():
         x = torch.randn(3, *shape)
         labels = torch.tensor([0, 2, 1])
         path = os.path.join(req["dir"], f"{name}.onnx")
-        torch.onnx.export(model, (x,), path, input_names=["input"], output_names=["logits"],
-                          dynamic_axes={"input": {0: "batch"}, "logits": {0: "batch"}},
-                          do_constant_folding=False, opset_version=opset)
+        export_onnx(model, x, path, opset_version=opset)
         names = [n for n, _ in model.named_parameters()]
         params = list(model.parameters())
         v = [torch.randn_like(p) for p in params]
