@@ -84,11 +84,27 @@ class LayerNormOps(nn.Module):
         return self.out(torch.cat([first, s, p], 1))
 
 
+class ElementwiseOps(nn.Module):
+    """Exp, Neg, Abs, Log, Softplus, ConstantOfShape (zeros_like), ReduceSum, padded AveragePool."""
+
+    def __init__(self):
+        super().__init__()
+        self.fc = nn.Linear(6, 4 * 4)
+        self.out = nn.Linear(4 * 4 + 1, 3)
+
+    def forward(self, x):
+        h = self.fc(x)
+        a = torch.exp(-h.abs()) + torch.log(h * h + 1) + F.softplus(h) + torch.zeros_like(h)
+        img = F.avg_pool2d(a.reshape(a.shape[0], 1, 4, 4), 3, stride=1, padding=1).flatten(1)
+        return self.out(torch.cat([img, a.sum(-1, keepdim=True)], 1))
+
+
 CASES = {
     "mlp-gelu": (MlpGelu, [5], 13),
     "cnn": (Cnn, [2, 8, 8], 13),
     "transformer": (Transformer, [4, 3], 13),
     "layernorm-opset17": (LayerNormOps, [3, 4], 17),
+    "elementwise": (ElementwiseOps, [6], 13),
 }
 
 

@@ -29,7 +29,7 @@ interface TorchCase {
   hvp: number[][];
 }
 
-const CASES = ['mlp-gelu', 'cnn', 'transformer', 'layernorm-opset17'];
+const CASES = ['mlp-gelu', 'cnn', 'transformer', 'layernorm-opset17', 'elementwise'];
 const dir = mkdtempSync(join(tmpdir(), 'stagecredit-onnx-oracle-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
