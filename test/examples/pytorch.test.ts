@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after } from 'node:test';
@@ -11,7 +11,7 @@ import { oracleTest, PYTHON } from '../helpers/torchOracle.js';
 // examples/pytorch/train.py records a 3-stage torch run (SGD with momentum and a step decay, then
 // AdamW with clip_grad_norm_, then the same AdamW carried onto noisy data) with
 // python/stagecredit_recorder.py. The recorded directory is moved elsewhere (run directories are
-// portable), then `stagecredit attribute` and `stagecredit validate` run on it without retraining;
+// portable), then `stagecredit attribute`, `validate` and `report` run on it without retraining;
 // validate's replay of the recorded run must reproduce torch's boundary checkpoints to 1e-10.
 
 const TOL = 1e-10;
@@ -48,6 +48,8 @@ for (const arch of ['cnn', 'mlp', 'transformer']) {
     rmSync(recorded, { recursive: true });
     assert.equal(await quietly(['attribute', moved, '-e', 'hessian-free,hessian-aware']), 0);
     assert.equal(await quietly(['validate', moved, '-e', 'hessian-free,hessian-aware']), 0);
+    assert.equal(await quietly(['report', moved]), 0);
+    assert.ok(existsSync(join(moved, 'report.html')));
     const report = JSON.parse(readFileSync(join(moved, 'validation.json'), 'utf8')) as ValidationReport;
     const replay = report.recordedReplay;
     assert.ok(replay && replay.length === 3, 'validation.json holds the replay check of the recorded run');

@@ -77,6 +77,12 @@ for g in opt2.param_groups:
 with rec.stage("second", opt2, data="train") as st:
     for idx in st.batches(batch_size=6, epochs=1, seed=4):
         opt2.zero_grad(); F.cross_entropy(model(x[idx]), y[idx]).backward(); st.clip_grad_norm_(0.1); st.step()
+from torch.utils.data import BatchSampler, DataLoader, RandomSampler, TensorDataset
+opt3 = torch.optim.Adam(model.parameters(), lr=0.01)
+sampler = BatchSampler(RandomSampler(range(20), generator=torch.Generator().manual_seed(1)), 7, drop_last=False)
+with rec.stage("third", opt3, data="train") as st:
+    for xb, yb in DataLoader(TensorDataset(x, y), batch_sampler=st.wrap(sampler)):
+        opt3.zero_grad(); F.cross_entropy(model(xb), yb).backward(); st.step(inputs=xb)
 rec.finish()
 write_output(None)
 `, { dir });
@@ -85,7 +91,8 @@ write_output(None)
   assert.deepEqual([ds.n, ds.featureShape, ds.numClasses, ds.classNames, ds.groupNames], [20, [3], 2, ['a', 'b'], { half: ['first', 'second'] }]);
   assert.equal(ds.groups!.half[15], 1);
   const run = openRun(runDir);
-  const [first, second] = run.pipeline.stages;
+  const [first, second, third] = run.pipeline.stages;
+  assert.deepEqual([third.carryState, third.steps, third.optimizer.spec.kind], [false, 3, 'adam']);
   assert.equal(first.carryState, false);
   assert.equal(second.carryState, true);
   assert.deepEqual(second.optimizer.spec, { kind: 'sgd', lr: 0.05, momentum: 0.5, dampening: 0, nesterov: false, weightDecay: 0 });
@@ -93,7 +100,7 @@ write_output(None)
   assert.equal(second.steps, 4);
   assert.equal(run.boundary(2).optimizer!.step, 8);
   assert.ok(existsSync(join(runDir, 'checkpoints', 'step-00000003.safetensors')));
-  assert.deepEqual(run.store.stepCheckpoints(), [3, 6]);
+  assert.deepEqual(run.store.stepCheckpoints(), [3, 6, 9]);
   for (const b of checkReplay(run)) {
     assert.ok(b.maxAbsDiff <= 1e-14 && b.optimizerMaxAbsDiff <= 1e-14, `boundary ${b.boundary}: ${b.maxAbsDiff}, ${b.optimizerMaxAbsDiff}`);
   }
