@@ -65,43 +65,64 @@ _ST_DTYPES = {
 }
 
 
-def _tensor_bytes(t):
+_CHUNK = 1 << 20  # elements converted at a time, so a large data set never becomes one Python list
+
+
+def _tensor_chunks(t):
+    """The tensor's little-endian bytes, in chunks (tolist() of a whole MNIST would take gigabytes)."""
     t = t.detach().cpu().contiguous()
     if t.dtype not in _ST_DTYPES:
         raise RecorderError(f"cannot write a {t.dtype} tensor to safetensors (supported: float64, float32, int32, int64)")
     _, code = _ST_DTYPES[t.dtype]
-    data = array.array(code, t.reshape(-1).tolist())
-    if sys.byteorder == "big":
-        data.byteswap()  # safetensors is little-endian
-    return data.tobytes()
+    flat = t.reshape(-1)
+    for start in range(0, flat.numel(), _CHUNK):
+        data = array.array(code, flat[start:start + _CHUNK].tolist())
+        if sys.byteorder == "big":
+            data.byteswap()  # safetensors is little-endian
+        yield data.tobytes()
 
 
 def _atomic_write(path, payload):
+    _atomic_write_chunks(path, [payload])
+
+
+def _atomic_write_chunks(path, chunks):
     os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
     tmp = f"{path}.tmp-{os.getpid()}"
-    with open(tmp, "wb") as f:
-        f.write(payload)
-        f.flush()
-        os.fsync(f.fileno())
-    os.replace(tmp, path)
+    try:
+        with open(tmp, "wb") as f:
+            for c in chunks:
+                f.write(c)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.remove(tmp)
 
 
 def write_safetensors(path, tensors, metadata=None):
     """Writes {name: tensor} as a safetensors file (8-byte little-endian header length, JSON header
     padded with spaces to a multiple of 8, then the tensors' bytes back to back), atomically."""
     header = {}
-    chunks = []
     offset = 0
     for name, t in tensors.items():
-        b = _tensor_bytes(t)
-        header[name] = {"dtype": _ST_DTYPES[t.dtype][0], "shape": list(t.shape), "data_offsets": [offset, offset + len(b)]}
-        chunks.append(b)
-        offset += len(b)
+        if t.dtype not in _ST_DTYPES:
+            raise RecorderError(f"tensor {name!r}: cannot write {t.dtype} to safetensors (supported: float64, float32, int32, int64)")
+        size = t.numel() * t.element_size()
+        header[name] = {"dtype": _ST_DTYPES[t.dtype][0], "shape": list(t.shape), "data_offsets": [offset, offset + size]}
+        offset += size
     if metadata:
         header["__metadata__"] = {str(k): str(v) for k, v in metadata.items()}
     h = json.dumps(header, separators=(",", ":")).encode("utf-8")
     h += b" " * (-len(h) % 8)
-    _atomic_write(path, len(h).to_bytes(8, "little") + h + b"".join(chunks))
+
+    def chunks():
+        yield len(h).to_bytes(8, "little") + h
+        for t in tensors.values():
+            yield from _tensor_chunks(t)
+
+    _atomic_write_chunks(path, chunks())
 
 
 # ---------------------------------------------------------------------------------------------
