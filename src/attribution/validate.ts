@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { writeJsonAtomic } from '../io/index.js';
-import type { Run } from '../pipeline/index.js';
+import { checkReplay, type BoundaryAgreement, type Run } from '../pipeline/index.js';
 import { agreement, type Agreement } from './agreement.js';
 import { attribute, runBehaviours, SIGN_CONVENTION, UNITS, type AttributeOptions, type AttributionReport, type EstimateRecord } from './attribute.js';
 import { allSubsets, leaveOneStageOut, type RetrainingCost } from './groundTruth.js';
@@ -37,6 +37,11 @@ export interface ValidationReport {
   /** The truth's own spread across batch-order seeds, when asked for (absent in older files). */
   noise?: SeedNoise | null;
   estimates: ValidatedEstimate[];
+  /**
+   * For a run recorded outside stagecredit (run.json "recordedBy"): the factual run replayed from
+   * theta_0 against each recorded boundary checkpoint. Absent for runs stagecredit trained.
+   */
+  recordedReplay?: BoundaryAgreement[];
   createdAt: string;
 }
 
@@ -81,10 +86,11 @@ export async function validate(run: Run, opts: ValidateOptions = {}): Promise<Va
     costFraction: (e.cost.seconds + e.cost.scoringSeconds) / Math.max(truth.seconds, 1e-9),
     agreement: agreement(e.effects, truth.leaveOneOut),
   }));
+  const recordedReplay = run.status.recordedBy ? checkReplay(run) : undefined;
   return {
     format: 'stagecredit-validation', version: 1, signConvention: SIGN_CONVENTION, units: UNITS,
     run: report.run, behaviours: report.behaviours, factual: report.factual,
-    truth: { leaveOneOut: rows(truth.leaveOneOut), cost: truthCost }, subsets, noise, estimates, createdAt: new Date().toISOString(),
+    truth: { leaveOneOut: rows(truth.leaveOneOut), cost: truthCost }, subsets, noise, estimates, recordedReplay, createdAt: new Date().toISOString(),
   };
 }
 

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { attribute, validate, writeAttribution, writeValidation } from '../attribution/index.js';
 import { openRun } from '../pipeline/index.js';
+import { recordedReplayText } from './recorded.js';
 import { addAttributionOptions, attributionOptions, intAtLeast, type RawAttributionFlags } from './options.js';
 import { conclusionOfValidation, conclusionText, noiseTable, shapleyTable, validationTable } from './tables.js';
 
@@ -28,6 +29,7 @@ export function registerValidate(program: Command): void {
       if (noise) console.log(`\nthe truth across ${report.noise!.seeds.length} batch-order seeds:\n${noise}`);
       const sh = shapleyTable(report);
       if (sh) console.log(`\nexact stage effects from all ${2 ** report.run.stages.length} subsets:\n${sh}`);
+      if (report.recordedReplay) console.log(`\n${recordedReplayText(run.status.recordedBy!, report.recordedReplay)}`);
       console.log(`\n${conclusionText(conclusionOfValidation(report))}`);
       console.log(`wrote ${path} (and the estimates it checked to attribution.json)`);
     });

@@ -1,8 +1,9 @@
 // Model configurations: plain JSON, validated field by field so a bad case file or CLI flag is
 // reported by the path of the offending field ("stages[0].model.hidden[1]: ...").
 
-export type Activation = 'relu' | 'tanh' | 'gelu' | 'sigmoid' | 'softplus';
-export const ACTIVATIONS: readonly Activation[] = ['relu', 'tanh', 'gelu', 'sigmoid', 'softplus'];
+/** 'gelu' is exact (erf form, torch's default nn.GELU()); 'gelu-tanh' is nn.GELU(approximate='tanh'). */
+export type Activation = 'relu' | 'tanh' | 'gelu' | 'gelu-tanh' | 'sigmoid' | 'softplus';
+export const ACTIVATIONS: readonly Activation[] = ['relu', 'tanh', 'gelu', 'gelu-tanh', 'sigmoid', 'softplus'];
 
 export type PoolKind = 'max' | 'avg';
 export const POOLS: readonly PoolKind[] = ['max', 'avg'];
@@ -50,9 +51,18 @@ export interface TransformerConfig {
   numClasses: number;
 }
 
-export type ModelConfig = LogisticConfig | MlpConfig | CnnConfig | TransformerConfig;
+/** A model read from an ONNX file (e.g. torch.onnx.export); see src/nn/onnx. */
+export interface OnnxModelConfig {
+  kind: 'onnx';
+  /** Path of the .onnx file, relative to the manifest's (or run directory's) folder. */
+  file: string;
+  /** Initializers that are trained parameters, in order (default: every floating-point initializer). */
+  parameters?: string[];
+}
+
+export type ModelConfig = LogisticConfig | MlpConfig | CnnConfig | TransformerConfig | OnnxModelConfig;
 export type ModelKind = ModelConfig['kind'];
-export const MODEL_KINDS: readonly ModelKind[] = ['logistic', 'mlp', 'cnn', 'transformer'];
+export const MODEL_KINDS: readonly ModelKind[] = ['logistic', 'mlp', 'cnn', 'transformer', 'onnx'];
 
 /** A config that cannot describe a model; `field` is the full path of the offending field. */
 export class ModelConfigError extends Error {
@@ -69,6 +79,7 @@ const FIELDS: Record<ModelKind, { required: string[]; optional: string[] }> = {
   mlp: { required: ['inputDim', 'hidden', 'numClasses'], optional: ['activation'] },
   cnn: { required: ['inputShape', 'channels', 'numClasses'], optional: ['kernel', 'pool', 'hidden', 'activation'] },
   transformer: { required: ['seqLen', 'tokenDim', 'dModel', 'heads', 'numClasses'], optional: ['mlpRatio'] },
+  onnx: { required: ['file'], optional: ['parameters'] },
 };
 
 function show(v: unknown): string {
@@ -126,6 +137,17 @@ export function validateModelConfig(config: unknown, where: string): ModelConfig
   };
 
   switch (k) {
+    case 'onnx': {
+      if (typeof c.file !== 'string' || c.file.length === 0) fail('file', `must be the path of an .onnx file, got ${show(c.file)}`);
+      const out: OnnxModelConfig = { kind: k, file: c.file as string };
+      if (c.parameters !== undefined) {
+        if (!Array.isArray(c.parameters) || c.parameters.some((p) => typeof p !== 'string' || p.length === 0)) {
+          fail('parameters', `must be a list of initializer names, got ${show(c.parameters)}`);
+        }
+        out.parameters = [...(c.parameters as string[])];
+      }
+      return out;
+    }
     case 'logistic':
       return { kind: k, inputDim: posInt('inputDim'), numClasses: posInt('numClasses') };
     case 'mlp': {

@@ -10,13 +10,14 @@ export {
   type CnnConfig,
   type LogisticConfig,
   type MlpConfig,
+  type OnnxModelConfig,
   type ModelConfig,
   type ModelKind,
   type PoolKind,
   type TransformerConfig,
 } from './config.js';
 export { checkParams, paramCount, type Model, type ParamSpec } from './model.js';
-export { createModel } from './create.js';
+export { createModel, modelIdentity } from './create.js';
 export { fanInUniform, initParam, type InitRule } from './init.js';
 export { linear } from './layers.js';
 export { crossEntropy, mse, bceWithLogits, margin, correctClassProbability, type Reduction } from './losses.js';

@@ -44,7 +44,8 @@ export function layerNormParams(prefix: string, dim: number): ParamDef[] {
 const ACTIVATION_FNS: Record<Activation, (x: Tensor) => Tensor> = {
   relu: T.relu,
   tanh: T.tanh,
-  gelu: T.gelu, // tanh approximation: torch's nn.GELU(approximate='tanh')
+  gelu: T.geluErf, // exact: torch's default nn.GELU()
+  'gelu-tanh': T.gelu, // tanh approximation: torch's nn.GELU(approximate='tanh')
   sigmoid: T.sigmoid,
   softplus: T.softplus,
 };

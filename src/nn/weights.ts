@@ -1,7 +1,7 @@
 import { fromData, shapeStr, type DType, type Tensor } from '../tensor/index.js';
 import { readSafetensors, writeSafetensors, type SafetensorsContents, type StTensor } from '../io/safetensors.js';
 import { validateModelConfig, type ModelConfig } from './config.js';
-import { createModel } from './create.js';
+import { modelIdentity } from './create.js';
 import { checkParams, type Model } from './model.js';
 
 // Parameters <-> safetensors, under the torch state_dict names of model.params, so a file
@@ -54,9 +54,8 @@ export function paramsFromSafetensors(
   if (isContents(file)) {
     const stored = configFromSafetensors(file, source);
     if (stored !== undefined) {
-      const storedFull = JSON.stringify(createModel(stored).config);
-      if (storedFull !== JSON.stringify(model.config)) {
-        problems.push(`written for model ${storedFull}, loading into ${JSON.stringify(model.config)}`);
+      if (modelIdentity(stored) !== modelIdentity(model.config)) {
+        problems.push(`written for model ${JSON.stringify(stored)}, loading into ${JSON.stringify(model.config)}`);
       }
     }
   }

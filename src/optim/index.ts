@@ -16,3 +16,4 @@ export { createOptimizer } from './optimizer.js';
 export { createSgd, mat2Mul, sgdGradientResponse, sgdHessianFreeStep, sgdHyper, sgdTransition, sgdTransitionProduct, sgdUpdate, type SgdHyper } from './sgd.js';
 export { adamHessianFreeStep, adamHyper, adamUpdate, createAdam, type AdamHyper, type AdamUpdateOptions } from './adam.js';
 export * from './schedule.js';
+export { clipGradNorm, clipGradNormJvp, CLIP_EPS, type ClippedGradient } from './clip.js';

@@ -9,5 +9,6 @@ export * from './runStore.js';
 export * from './trainer.js';
 export * from './run.js';
 export * from './replay.js';
+export { checkReplay, type BoundaryAgreement } from './replayCheck.js';
 export { replayMany, type ReplayManyOptions } from './replayPool.js';
 export * from './evaluate.js';

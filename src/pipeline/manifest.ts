@@ -37,6 +37,8 @@ const stageSchema = z.object({
   /** Parameter names (or prefixes ending in '.') trained in this stage; the rest are frozen. */
   trainable: z.array(z.string().min(1)).optional(),
   frozen: z.array(z.string().min(1)).optional(),
+  /** torch.nn.utils.clip_grad_norm_(trainable parameters, clipGradNorm) before every optimizer step. */
+  clipGradNorm: z.number().positive().finite().optional(),
 }).strict();
 
 const behaviourSpec = z.object({ kind: z.string().min(1) }).passthrough();

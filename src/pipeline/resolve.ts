@@ -68,7 +68,7 @@ function readJsonList(path: string, what: string): unknown[] {
 export function resolvePipeline(loaded: LoadedManifest, opts: ResolveOptions = {}): ResolvedPipeline {
   const { manifest, baseDir } = loaded;
   const issue = (path: string, e: unknown) => new ManifestError(loaded.path, [issueAt(path, e)]);
-  const model = createModel(manifest.model);
+  const model = createModel(manifest.model, { baseDir });
   const datasets: Record<string, Dataset> = {};
   for (const [name, spec] of Object.entries(manifest.datasets)) {
     try {

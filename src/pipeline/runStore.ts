@@ -39,6 +39,16 @@ export interface RunStatus {
   stepsDone: number;
   trainSeconds: number;
   updatedAt: string;
+  /** Set when the run was recorded outside stagecredit (python/stagecredit_recorder.py). */
+  recordedBy?: RecordedBy;
+}
+
+export interface RecordedBy {
+  tool: string;
+  torch?: string;
+  /** 'estimates only': dropout, augmentation or float32 made the run impossible to replay bit-for-bit. */
+  replay: 'exact' | 'estimates only';
+  reasons: string[];
 }
 
 export interface StageTrace {

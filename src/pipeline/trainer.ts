@@ -1,10 +1,11 @@
-import { isAbsolute, relative, resolve as resolvePath } from 'node:path';
+import { relative, resolve as resolvePath } from 'node:path';
 import { saveParams } from '../nn/index.js';
 import type { OptimizerState } from '../optim/index.js';
 import type { Tensor } from '../tensor/index.js';
 import { readCheckpoint, writeCheckpoint, type Checkpoint } from './checkpoint.js';
 import { evaluate } from './evaluate.js';
-import type { LoadedManifest, Manifest } from './manifest.js';
+import type { LoadedManifest } from './manifest.js';
+import { copyInputs, portableManifest } from './portable.js';
 import { resolvePipeline, type ResolvedPipeline, type ResolvedStage } from './resolve.js';
 import { RunStore, type RunStatus, type StageSummary } from './runStore.js';
 import { stageBatch, stageEntryState, trainingStep } from './trainingStep.js';
@@ -47,20 +48,6 @@ export class TrainingDivergedError extends Error {
   }
 }
 
-/** The manifest as stored in a run: data file paths made absolute so the run is self-describing. */
-export function storedManifest(loaded: LoadedManifest): Manifest {
-  const abs = (f: string) => (isAbsolute(f) ? f : resolvePath(loaded.baseDir, f));
-  const m = structuredClone(loaded.manifest);
-  for (const spec of Object.values(m.datasets)) if ('file' in spec) spec.file = abs(spec.file);
-  if ('file' in m.init) m.init.file = abs(m.init.file);
-  for (const s of m.stages) {
-    if (s.subset && !Array.isArray(s.subset)) s.subset.file = abs(s.subset.file);
-    if (s.sampleWeights && !Array.isArray(s.sampleWeights)) s.sampleWeights.file = abs(s.sampleWeights.file);
-    if ('file' in s.batchOrder) s.batchOrder.file = abs(s.batchOrder.file);
-  }
-  return m;
-}
-
 function allFinite(params: Tensor[]): boolean {
   for (const p of params) for (let i = 0; i < p.data.length; i++) if (!Number.isFinite(p.data[i])) return false;
   return true;
@@ -69,7 +56,8 @@ function allFinite(params: Tensor[]): boolean {
 /** Trains the pipeline into a run directory, resuming an interrupted run bit-identically. */
 export function train(loaded: LoadedManifest, opts: TrainOptions): TrainResult {
   const store = new RunStore(opts.out);
-  const manifest = storedManifest(loaded);
+  // Files the manifest references are copied into the run directory, so the run can be moved.
+  const { manifest, copies } = portableManifest(loaded);
   let status: RunStatus;
   let pipeline: ResolvedPipeline;
   let ck: Checkpoint;
@@ -90,6 +78,7 @@ export function train(loaded: LoadedManifest, opts: TrainOptions): TrainResult {
   } else {
     pipeline = resolvePipeline(loaded);
     store.ensure();
+    copyInputs(opts.out, copies);
     store.writeManifest(manifest);
     store.writeTrace(pipeline.stages.map((s) => s.name), pipeline.stages.map((s) => ({ batches: s.batches, lrs: s.lrs })));
     ck = { step: 0, stagesDone: 0, stageStep: 0, params: pipeline.initialParams(), optimizer: null, slotParams: [] };

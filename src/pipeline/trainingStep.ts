@@ -1,7 +1,7 @@
 import * as T from '../autodiff/index.js';
 import type { Dataset } from '../data/index.js';
 import { crossEntropy, type Model } from '../nn/index.js';
-import type { OptimizerState } from '../optim/index.js';
+import { clipGradNorm, type OptimizerState } from '../optim/index.js';
 import { allocate, fromData, type DType, type Tensor } from '../tensor/index.js';
 import { batchAt } from './batches.js';
 import type { ResolvedStage } from './resolve.js';
@@ -67,13 +67,19 @@ export interface StepResult {
   params: Tensor[];
   state: OptimizerState;
   loss: number;
-  /** Gradient of the batch loss at theta_t, for the stage's trainable parameters (in order). */
+  /**
+   * The gradient the optimizer received at theta_t, for the stage's trainable parameters (in order):
+   * the batch loss's gradient, after clipping when the stage clips.
+   */
   grads: Tensor[];
+  /** The clip_grad_norm_ factor applied to grads (1: the stage does not clip, or the norm was below the limit). */
+  clipScale: number;
 }
 
 /**
  * theta_{t+1}, state_{t+1} from theta_t, state_t on the stage's s-th batch with eta = lrs[s].
- * Frozen parameters pass through unchanged.
+ * Frozen parameters pass through unchanged. With `clipGradNorm` the gradient is clipped first, as
+ * torch.nn.utils.clip_grad_norm_ between backward() and optimizer.step().
  */
 export function trainingStep(model: Model, stage: ResolvedStage, params: Tensor[], state: OptimizerState, s: number, batch?: Batch): StepResult {
   const b = batch ?? stageBatch(stage, s, params[0].dtype);
@@ -84,10 +90,11 @@ export function trainingStep(model: Model, stage: ResolvedStage, params: Tensor[
     if (!all) idx.forEach((p, j) => (full[p] = trainable[j]));
     return batchLoss(model, full, b, stage.loss);
   })(idx.map((i) => params[i]));
-  const updated = stage.optimizer.step(idx.map((i) => params[i]), grads, state, stage.lrs[s]);
+  const clip = stage.spec.clipGradNorm ? clipGradNorm(grads, stage.spec.clipGradNorm) : { grads, scale: 1 };
+  const updated = stage.optimizer.step(idx.map((i) => params[i]), clip.grads, state, stage.lrs[s]);
   const next = params.slice();
   idx.forEach((p, j) => (next[p] = updated.params[j]));
-  return { params: next, state: updated.state, loss: value.item(), grads };
+  return { params: next, state: updated.state, loss: value.item(), grads: clip.grads, clipScale: clip.scale };
 }
 
 /** The optimizer state a stage starts from: fresh, or the previous stage's when carried. */

@@ -23,6 +23,7 @@ const cases: Case[] = [
   { name: 'mlp relu', config: { kind: 'mlp', inputDim: 6, hidden: [8, 7], numClasses: 4, activation: 'relu' }, batch: 5, seed: 2 },
   { name: 'mlp tanh', config: { kind: 'mlp', inputDim: 6, hidden: [8], numClasses: 4, activation: 'tanh' }, batch: 5, seed: 3 },
   { name: 'mlp gelu', config: { kind: 'mlp', inputDim: 5, hidden: [6], numClasses: 3, activation: 'gelu' }, batch: 4, seed: 4 },
+  { name: 'mlp gelu-tanh', config: { kind: 'mlp', inputDim: 5, hidden: [6], numClasses: 3, activation: 'gelu-tanh' }, batch: 4, seed: 9 },
   { name: 'cnn max pool relu', config: { kind: 'cnn', inputShape: [2, 8, 7], channels: [3, 4], numClasses: 3, pool: 'max', hidden: [5] }, batch: 3, seed: 5 },
   { name: 'cnn avg pool tanh', config: { kind: 'cnn', inputShape: [1, 6, 6], channels: [3], numClasses: 4, pool: 'avg', activation: 'tanh' }, batch: 3, seed: 6 },
   { name: 'cnn kernel 5', config: { kind: 'cnn', inputShape: [1, 5, 5], channels: [2], kernel: 5, numClasses: 2, activation: 'sigmoid' }, batch: 2, seed: 7 },

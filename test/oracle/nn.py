@@ -23,7 +23,8 @@ from common import read_input, write_output, tensor
 ACTIVATIONS = {
     "relu": nn.ReLU,
     "tanh": nn.Tanh,
-    "gelu": lambda: nn.GELU(approximate="tanh"),
+    "gelu": nn.GELU,
+    "gelu-tanh": lambda: nn.GELU(approximate="tanh"),
     "sigmoid": nn.Sigmoid,
     # torch's Softplus switches to the identity above x = 20 (a 2e-9 difference there); the
     # oracle cases keep pre-activations small.

@@ -74,7 +74,11 @@ export const hessianFree: StageEstimator = {
       assumptions: {
         hessian: 'none (H_t = 0)', dynamics: true,
         optimizerTerms: [...DYNAMICS_TERMS],
-        notes: adam ? ['Adam/AdamW stages: frozen factual second moment (beyond the paper), factual trajectory recomputed'] : [],
+        notes: [
+          ...(adam ? ['Adam/AdamW stages: frozen factual second moment (beyond the paper), factual trajectory recomputed'] : []),
+          // clip_grad_norm_ acts on the raw gradient, which H_t = 0 holds fixed: clipping adds no term.
+          ...(run.pipeline.stages.some((s) => s.spec.clipGradNorm) ? ['gradient clipping: with H_t = 0 the gradient does not move, so clipped steps contribute no clipping term (exact under the H_t = 0 assumption)'] : []),
+        ],
       },
       cost,
     };

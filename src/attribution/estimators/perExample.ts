@@ -103,18 +103,19 @@ export function perExampleEffects(run: Run, stageIndex: number, behaviour: (para
     stage.trainable.forEach((p, q) => (direction[p] = lincomb(gamma[t][q], u[p], 0, null)));
     const d = T.jvp((ps) => exampleLosses(model, ps, batch, stage.loss), params, direction).tangent.data;
     cost.jvps++;
+    const next = trainingStep(model, stage, params, state, t, batch);
+    cost.gradients++;
+    cost.stepsReplayed++;
     const idx = batchAt(stage.batches, t);
     const B = idx.length;
     let sum = 0;
     for (let r = 0; r < B; r++) {
-      const term = ((batch.weights ? batch.weights[r] : 1) * d[r]) / B;
+      // A clipped step applied clipScale * g_t; under H_t = 0 the factor is the factual one.
+      const term = (next.clipScale * (batch.weights ? batch.weights[r] : 1) * d[r]) / B;
       perExample[idx[r]] += term;
       sum += term;
     }
     perStep[t] = sum;
-    const next = trainingStep(model, stage, params, state, t, batch);
-    cost.gradients++;
-    cost.stepsReplayed++;
     params = next.params;
     state = next.state;
   }

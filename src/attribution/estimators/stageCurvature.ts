@@ -130,7 +130,10 @@ export const stageCurvature: StageEstimator = {
       assumptions: {
         hessian: 'stage-stationary', dynamics: true,
         optimizerTerms: [...DYNAMICS_TERMS],
-        notes: [`Gauss-Newton curvature, constant over ${o.curvatureSegments} segment(s) per later stage, on ${o.curvatureSample} examples, at points interpolated between boundary checkpoints; rank-${o.curvatureRank} Krylov subspace per perturbation`],
+        notes: [
+          `Gauss-Newton curvature, constant over ${o.curvatureSegments} segment(s) per later stage, on ${o.curvatureSample} examples, at points interpolated between boundary checkpoints; rank-${o.curvatureRank} Krylov subspace per perturbation`,
+          ...(run.pipeline.stages.some((s) => s.spec.clipGradNorm) ? ['gradient clipping (clip_grad_norm_) is not applied to the curvature term: clipped later SGD stages are treated as unclipped'] : []),
+        ],
       },
       cost,
     };
