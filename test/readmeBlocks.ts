@@ -1,0 +1,56 @@
+// Finds the README's runnable code blocks. A block is runnable when its fence's info string has
+// the word `runnable`: ```sh runnable, ```ts runnable, ```json runnable file=pipeline.json.
+// Further words are requirements (`torch`, `chromium`, `fashion-mnist`: run only where that is
+// installed) or settings (`file=NAME`: write the block to NAME instead of running it;
+// `timeout=SECONDS`).
+
+export type Requirement = 'torch' | 'chromium' | 'fashion-mnist';
+export const REQUIREMENTS: readonly Requirement[] = ['torch', 'chromium', 'fashion-mnist'];
+
+export interface ReadmeBlock {
+  /** 1-based line of the opening fence. */
+  line: number;
+  lang: string;
+  code: string;
+  requires: Requirement[];
+  /** Write the code to this file (relative to the scratch directory) instead of running it. */
+  file?: string;
+  timeoutSeconds?: number;
+}
+
+const FENCE = /^(`{3,})\s*(\S*)\s*(.*)$/;
+
+/** Every runnable block, in README order; a malformed fence or unknown word is an error. */
+export function runnableBlocks(markdown: string): ReadmeBlock[] {
+  const lines = markdown.split('\n');
+  const blocks: ReadmeBlock[] = [];
+  for (let i = 0; i < lines.length; i++) {
+    const open = FENCE.exec(lines[i]);
+    if (!open) continue;
+    const [, ticks, lang, rest] = open;
+    const body: string[] = [];
+    let j = i + 1;
+    while (j < lines.length && !(lines[j].startsWith(ticks) && lines[j].slice(ticks.length).trim() === '')) body.push(lines[j++]);
+    if (j === lines.length) throw new Error(`README line ${i + 1}: code block is never closed`);
+    const words = rest.split(/\s+/).filter(Boolean);
+    if (words.includes('runnable')) blocks.push(parseBlock(i + 1, lang, words, body.join('\n')));
+    i = j;
+  }
+  return blocks;
+}
+
+function parseBlock(line: number, lang: string, words: string[], code: string): ReadmeBlock {
+  const block: ReadmeBlock = { line, lang, code, requires: [] };
+  for (const w of words) {
+    if (w === 'runnable') continue;
+    const [key, value] = w.split('=', 2);
+    if (value !== undefined && key === 'file' && value) block.file = value;
+    else if (value !== undefined && key === 'timeout' && Number(value) > 0) block.timeoutSeconds = Number(value);
+    else if ((REQUIREMENTS as readonly string[]).includes(w)) block.requires.push(w as Requirement);
+    else throw new Error(`README line ${line}: unknown word "${w}" after \`\`\`${lang} runnable (requirements: ${REQUIREMENTS.join(', ')}; settings: file=NAME, timeout=SECONDS)`);
+  }
+  if (!block.file && !['sh', 'bash', 'ts'].includes(lang)) {
+    throw new Error(`README line ${line}: a runnable \`\`\`${lang} block needs file=NAME (only sh and ts blocks are run)`);
+  }
+  return block;
+}
