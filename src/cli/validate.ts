@@ -1,4 +1,4 @@
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { attribute, validate, writeAttribution, writeValidation } from '../attribution/index.js';
 import { openRun } from '../pipeline/index.js';
 import { addAttributionOptions, attributionOptions, intAtLeast, type RawAttributionFlags } from './options.js';
@@ -10,7 +10,8 @@ export function registerValidate(program: Command): void {
     .argument('<run-dir>', 'a finished run directory'))
     .option('--subsets', 'also retrain on all 2^K stage subsets: Shapley values and interactions (K <= 8)')
     .option('--workers <n>', 'worker threads for the replays', intAtLeast(1), 1)
-    .option('--seeds <n>', 'also retrain with N other batch-order seeds: how noisy is the truth itself?', intAtLeast(1))
+    .addOption(new Option('--seeds <n>', 'also retrain with N other batch-order seeds (explicit batch orders: N seeded permutations of them): how noisy is the truth itself?')
+      .argParser(intAtLeast(1)).default(undefined, 'none'))
     .action(async (dir: string, flags: RawAttributionFlags & { subsets?: boolean; workers: number; seeds?: number }) => {
       const run = openRun(dir);
       const opts = attributionOptions(flags);
