@@ -38,3 +38,36 @@ export function trainingProgress(stream: NodeJS.WriteStream = process.stderr): {
     stop: () => {},
   };
 }
+
+const seconds = (ms: number): string => {
+  const s = Math.round(ms / 1000);
+  return s < 90 ? `${s} s` : `${Math.floor(s / 60)} min ${String(s % 60).padStart(2, '0')} s`;
+};
+
+/**
+ * Progress of a counted job on stderr, e.g. "  retraining: 3/8 replays, 12 s elapsed, ETA 20 s":
+ * rewritten in place on a terminal, a line every ~2 s otherwise. The ETA assumes the remaining
+ * items take as long as the finished ones did on average. Reports arrive as each item finishes;
+ * a count that starts over (done <= the last one) is a new job, timed from the previous report.
+ */
+export function countProgress(what: string, unit: string, stream: Pick<NodeJS.WriteStream, 'write' | 'isTTY'> = process.stderr, now: () => number = Date.now): (done: number, total: number) => void {
+  let start = now();
+  let lastReport = start;
+  let lastLine = -Infinity;
+  let lastDone = Infinity;
+  return (done, total) => {
+    const t = now();
+    if (done <= lastDone) start = lastDone === Infinity ? start : lastReport;
+    lastDone = done;
+    lastReport = t;
+    const elapsed = t - start;
+    const eta = done < total && done > 0 ? `, ETA ${seconds((elapsed / done) * (total - done))}` : '';
+    const line = `  ${what}: ${done}/${total} ${unit}, ${seconds(elapsed)} elapsed${eta}`;
+    if (stream.isTTY) {
+      stream.write(`\r${line}\x1b[K${done === total ? '\n' : ''}`);
+    } else if (done === total || t - lastLine >= 2000) {
+      lastLine = t;
+      stream.write(`${line}\n`);
+    }
+  };
+}

@@ -2,6 +2,8 @@ import { Option, type Command } from 'commander';
 import { attribute, validate, writeAttribution, writeValidation } from '../attribution/index.js';
 import { openRun } from '../pipeline/index.js';
 import { addAttributionOptions, attributionOptions, intAtLeast, type RawAttributionFlags } from './options.js';
+import { perStageAgreementTable, pooledAgreementTable } from './agreementTables.js';
+import { countProgress } from './progress.js';
 import { noiseTable, shapleyTable, validationTable } from './tables.js';
 
 export function registerValidate(program: Command): void {
@@ -12,7 +14,8 @@ export function registerValidate(program: Command): void {
     .option('--workers <n>', 'worker threads for the replays', intAtLeast(1), 1)
     .addOption(new Option('--seeds <n>', 'also retrain with N other batch-order seeds (explicit batch orders: N seeded permutations of them): how noisy is the truth itself?')
       .argParser(intAtLeast(1)).default(undefined, 'none'))
-    .action(async (dir: string, flags: RawAttributionFlags & { subsets?: boolean; workers: number; seeds?: number }) => {
+    .option('--wide', 'print agreement as one stage x estimate grid (one wide column per estimate) instead of tables that fit 100 columns')
+    .action(async (dir: string, flags: RawAttributionFlags & { subsets?: boolean; workers: number; seeds?: number; wide?: boolean }) => {
       const run = openRun(dir);
       const opts = attributionOptions(flags);
       // The estimates checked are written too, so attribution.json and validation.json always agree.
@@ -20,11 +23,12 @@ export function registerValidate(program: Command): void {
       writeAttribution(run, attribution);
       const report = await validate(run, {
         ...opts, attribution, subsets: flags.subsets, workers: flags.workers, seeds: flags.seeds,
-        onReplay: (done, total) => process.stderr.write(`\r  retraining: ${done}/${total} replays${done === total ? '\n' : ''}`),
+        onReplay: countProgress('retraining', 'replays'),
       });
       const path = writeValidation(run, report);
       console.log(`agreement with retraining (${report.behaviours.names.length} behaviours; r = Pearson, ρ = Spearman, per stage):`);
-      console.log(validationTable(report));
+      if (flags.wide) console.log(validationTable(report));
+      else console.log(`${perStageAgreementTable(report)}\n${pooledAgreementTable(report)}`);
       const noise = noiseTable(report);
       if (noise) console.log(`\nthe truth across ${report.noise!.seeds.length} batch-order seeds:\n${noise}`);
       const sh = shapleyTable(report);
