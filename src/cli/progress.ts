@@ -3,20 +3,23 @@ import type { ProgressEvent } from '../pipeline/index.js';
 
 /**
  * Training progress on stderr: a bar with stage, step, loss, steps/s and ETA on a terminal, or a
- * plain line every ~2 s otherwise (CI logs, pipes).
+ * plain line every ~2 s otherwise (CI logs, pipes). Two rates are shown because they differ a lot
+ * between stages (a head-only stage steps several times faster): the current stage's, and the
+ * overall rate since the first report.
  */
-export function trainingProgress(stream: NodeJS.WriteStream = process.stderr): { update: (e: ProgressEvent) => void; stop: () => void } {
+export function trainingProgress(stream: NodeJS.WriteStream | Pick<NodeJS.WriteStream, 'write' | 'isTTY'> = process.stderr, now: () => number = Date.now): { update: (e: ProgressEvent) => void; stop: () => void } {
   if (stream.isTTY) {
     const bar = new cliProgress.SingleBar({
-      stream,
-      format: '  {stage} |{bar}| {value}/{total} steps | loss {loss} | {rate} steps/s | ETA {eta_formatted}',
+      stream: stream as NodeJS.WriteStream,
+      format: '  {stage} |{bar}| {value}/{total} steps | loss {loss} | {rate} steps/s ({overall} overall) | ETA {eta_formatted}',
       hideCursor: true,
       clearOnComplete: false,
     }, cliProgress.Presets.shades_classic);
     let started = false;
+    const overall = overallRate();
     return {
       update: (e) => {
-        const payload = { stage: `${e.stageName} (${e.stageIndex + 1})`, loss: e.loss.toFixed(4), rate: e.stepsPerSecond.toFixed(1) };
+        const payload = { stage: `${e.stageName} (${e.stageIndex + 1})`, loss: e.loss.toFixed(4), rate: e.stepsPerSecond.toFixed(1), overall: overall(e) };
         if (!started) {
           bar.start(e.totalSteps, e.globalStep, payload);
           started = true;
@@ -27,15 +30,27 @@ export function trainingProgress(stream: NodeJS.WriteStream = process.stderr): {
       stop: () => started && bar.stop(),
     };
   }
-  let last = 0;
+  let last = -Infinity;
+  const overall = overallRate(now);
   return {
     update: (e) => {
-      const now = Date.now();
-      if (now - last < 2000 && e.globalStep !== e.totalSteps) return;
-      last = now;
-      stream.write(`  step ${e.globalStep}/${e.totalSteps} (${e.stageName}: ${e.stageStep}/${e.stageSteps}) loss ${e.loss.toFixed(4)} ${e.stepsPerSecond.toFixed(1)} steps/s\n`);
+      const rate = overall(e);
+      const t = now();
+      if (t - last < 2000 && e.globalStep !== e.totalSteps) return;
+      last = t;
+      stream.write(`  step ${e.globalStep}/${e.totalSteps} (${e.stageName}: ${e.stageStep}/${e.stageSteps}) loss ${e.loss.toFixed(4)}, ${e.stepsPerSecond.toFixed(1)} steps/s in this stage, ${rate} overall\n`);
     },
     stop: () => {},
+  };
+}
+
+/** Steps per second from the first progress report to the latest ('–' until there are two). */
+function overallRate(now: () => number = Date.now): (e: ProgressEvent) => string {
+  let first: { step: number; at: number } | null = null;
+  return (e) => {
+    const at = now();
+    if (!first) first = { step: e.globalStep, at };
+    return at > first.at && e.globalStep > first.step ? ((e.globalStep - first.step) * 1000 / (at - first.at)).toFixed(1) : '–';
   };
 }
 

@@ -4,7 +4,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { main } from '../../src/cli/main.js';
-import { countProgress } from '../../src/cli/progress.js';
+import { countProgress, trainingProgress } from '../../src/cli/progress.js';
 
 // `validate` output fits a 100-column terminal (the wide grid is kept behind --wide), and long
 // work reports how far it is and how long is left.
@@ -71,4 +71,19 @@ test('countProgress on a terminal rewrites one line and ends it when done', () =
   progress(1, 2);
   progress(2, 2);
   assert.equal(written, '\r  retraining: 1/2 replays, 0 s elapsed, ETA 0 s\x1b[K\r  retraining: 2/2 replays, 0 s elapsed\x1b[K\n');
+});
+
+test('training progress lines give the stage\'s rate and the overall rate (they differ between stages)', () => {
+  let t = 0;
+  const lines: string[] = [];
+  const p = trainingProgress({ isTTY: false, write: (s: string) => (lines.push(s.trimEnd()), true) }, () => t);
+  const ev = (globalStep: number, stageName: string, stageStep: number, stepsPerSecond: number) =>
+    ({ stageIndex: 0, stageName, stageStep, stageSteps: 100, globalStep, totalSteps: 200, loss: 0.5, stepsPerSecond });
+  p.update(ev(10, 'body', 10, 50));
+  t = 4000;
+  p.update(ev(110, 'head', 10, 400)); // 100 steps in 4 s overall
+  assert.deepEqual(lines, [
+    '  step 10/200 (body: 10/100) loss 0.5000, 50.0 steps/s in this stage, – overall',
+    '  step 110/200 (head: 10/100) loss 0.5000, 400.0 steps/s in this stage, 25.0 overall',
+  ]);
 });
