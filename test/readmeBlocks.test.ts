@@ -11,6 +11,7 @@ test('runnable blocks: only fences marked runnable, in order, with requirements 
     '```json runnable file=p.json', '{}', '```',
     '```sh runnable torch timeout=30', 'python3 x.py', '```',
     '````ts runnable', '```not a fence end', 'console.log(1)', '````',
+    '- a list item:', '', '  ```ts runnable', '  const a = 1;', '    console.log(a);', '  ```',
   ].join('\n');
   const blocks = runnableBlocks(md);
   assert.deepEqual(blocks.map((b) => [b.line, b.lang, b.file, b.requires, b.timeoutSeconds]), [
@@ -18,8 +19,10 @@ test('runnable blocks: only fences marked runnable, in order, with requirements 
     [7, 'json', 'p.json', [], undefined],
     [10, 'sh', undefined, ['torch'], 30],
     [13, 'ts', undefined, [], undefined],
+    [19, 'ts', undefined, [], undefined],
   ]);
   assert.equal(blocks[3].code, '```not a fence end\nconsole.log(1)');
+  assert.equal(blocks[4].code, 'const a = 1;\n  console.log(a);', 'an indented block loses its indentation');
 });
 
 test('runnable blocks: an unknown word, a json block without file= or an unclosed fence is an error', () => {

@@ -18,7 +18,8 @@ export interface ReadmeBlock {
   timeoutSeconds?: number;
 }
 
-const FENCE = /^(`{3,})\s*(\S*)\s*(.*)$/;
+// A fence may be indented (a block inside a list item); its body loses that indentation.
+const FENCE = /^( *)(`{3,})\s*(\S*)\s*(.*)$/;
 
 /** Every runnable block, in README order; a malformed fence or unknown word is an error. */
 export function runnableBlocks(markdown: string): ReadmeBlock[] {
@@ -27,10 +28,11 @@ export function runnableBlocks(markdown: string): ReadmeBlock[] {
   for (let i = 0; i < lines.length; i++) {
     const open = FENCE.exec(lines[i]);
     if (!open) continue;
-    const [, ticks, lang, rest] = open;
+    const [, indent, ticks, lang, rest] = open;
     const body: string[] = [];
     let j = i + 1;
-    while (j < lines.length && !(lines[j].startsWith(ticks) && lines[j].slice(ticks.length).trim() === '')) body.push(lines[j++]);
+    const closes = (l: string) => l.startsWith(indent + ticks) && l.slice(indent.length + ticks.length).trim() === '';
+    for (; j < lines.length && !closes(lines[j]); j++) body.push(lines[j].startsWith(indent) ? lines[j].slice(indent.length) : lines[j].trimStart());
     if (j === lines.length) throw new Error(`README line ${i + 1}: code block is never closed`);
     const words = rest.split(/\s+/).filter(Boolean);
     if (words.includes('runnable')) blocks.push(parseBlock(i + 1, lang, words, body.join('\n')));
