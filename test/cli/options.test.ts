@@ -3,36 +3,19 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { buildProgram, main } from '../../src/cli/main.js';
+import { buildProgram } from '../../src/cli/main.js';
+import { runCli } from './capture.js';
 
 // The command line as a new user meets it: flags in any order, every estimator name the help
 // lists, usage errors told apart from failures by the exit code, and every default in --help.
 
-/** Runs the CLI with stdout/stderr captured. */
-async function cli(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const log = console.log;
-  const writeOut = process.stdout.write.bind(process.stdout);
-  const writeErr = process.stderr.write.bind(process.stderr);
-  console.log = (...a: unknown[]) => (out += `${a.join(' ')}\n`);
-  process.stdout.write = ((s: string) => ((out += s), true)) as typeof process.stdout.write;
-  process.stderr.write = ((s: string) => ((err += s), true)) as typeof process.stderr.write;
-  try {
-    return { code: await main(['node', 'stagecredit', ...args]), out, err };
-  } finally {
-    console.log = log;
-    process.stdout.write = writeOut;
-    process.stderr.write = writeErr;
-  }
-}
 
 const fixture = join(import.meta.dirname, '..', 'pipeline', 'fixtures', 'blobs.json');
 let trained: string | undefined;
 async function runDir(): Promise<string> {
   if (!trained) {
     const dir = join(mkdtempSync(join(tmpdir(), 'stagecredit-cli-')), 'run');
-    assert.equal((await cli('train', fixture, '--out', dir)).code, 0);
+    assert.equal((await runCli('train', fixture, '--out', dir)).code, 0);
     trained = dir;
   }
   return trained;
@@ -41,7 +24,7 @@ const attribution = (dir: string) => JSON.parse(readFileSync(join(dir, 'attribut
 
 test('-b before the run directory: the directory is not taken for a behaviour; -b repeats', async () => {
   const dir = await runDir();
-  const r = await cli('attribute', '-b', 'meanLoss', '-b', 'exampleLoss', dir, '-e', 'task-vector');
+  const r = await runCli('attribute', '-b', 'meanLoss', '-b', 'exampleLoss', dir, '-e', 'task-vector');
   assert.equal(r.code, 0, r.err);
   const names = attribution(dir).behaviours.names;
   assert.equal(names[0], 'meanLoss');
@@ -50,10 +33,10 @@ test('-b before the run directory: the directory is not taken for a behaviour; -
 
 test('-e adjoint (listed by --help) runs E3-adjoint, alone or with other estimators', async () => {
   const dir = await runDir();
-  const r = await cli('attribute', dir, '-e', 'adjoint', '-b', 'meanLoss');
+  const r = await runCli('attribute', dir, '-e', 'adjoint', '-b', 'meanLoss');
   assert.equal(r.code, 0, r.err);
   assert.deepEqual(attribution(dir).estimates.map((e) => e.id), ['adjoint']);
-  assert.equal((await cli('attribute', dir, '-e', 'hessian-free,adjoint', '-b', 'meanLoss', '-o', 'linear')).code, 0);
+  assert.equal((await runCli('attribute', dir, '-e', 'hessian-free,adjoint', '-b', 'meanLoss', '-o', 'linear')).code, 0);
   assert.deepEqual(attribution(dir).estimates.map((e) => e.id), ['hessian-free/linear', 'adjoint']);
 });
 
@@ -70,15 +53,15 @@ test('usage errors exit 2 with the reason and a hint; failures while working exi
     [['train', fixture], /required option '--out <dir>' not specified/],
   ];
   for (const [args, message] of cases) {
-    const r = await cli(...args);
+    const r = await runCli(...args);
     assert.equal(r.code, 2, `${args.join(' ')}: exit ${r.code}\n${r.err}`);
     assert.match(r.err, message, args.join(' '));
     assert.match(r.err, /--help/, `${args.join(' ')}: the error says where usage is`);
   }
-  const missing = await cli('attribute', join(tmpdir(), 'stagecredit-no-such-run'));
+  const missing = await runCli('attribute', join(tmpdir(), 'stagecredit-no-such-run'));
   assert.equal(missing.code, 1, missing.err);
-  assert.equal((await cli('--help')).code, 0);
-  assert.equal((await cli('attribute', '--help')).code, 0);
+  assert.equal((await runCli('--help')).code, 0);
+  assert.equal((await runCli('attribute', '--help')).code, 0);
 });
 
 test('--help shows every option\'s default', () => {

@@ -3,25 +3,15 @@ import assert from 'node:assert/strict';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { main } from '../../src/cli/main.js';
+import { runCli } from './capture.js';
 import { countProgress, trainingProgress } from '../../src/cli/progress.js';
 
 // `validate` output fits a 100-column terminal (the wide grid is kept behind --wide), and long
 // work reports how far it is and how long is left.
 
 async function captured(args: string[]): Promise<{ code: number; out: string[]; err: string }> {
-  const out: string[] = [];
-  let err = '';
-  const log = console.log;
-  const writeErr = process.stderr.write.bind(process.stderr);
-  console.log = (...a: unknown[]) => out.push(...a.join(' ').split('\n'));
-  process.stderr.write = ((s: string) => ((err += s), true)) as typeof process.stderr.write;
-  try {
-    return { code: await main(['node', 'stagecredit', ...args]), out, err };
-  } finally {
-    console.log = log;
-    process.stderr.write = writeErr;
-  }
+  const r = await runCli(...args);
+  return { ...r, out: r.out.split('\n') };
 }
 
 test('validate fits 100 columns with six estimates on three stages; --wide prints the grid', async () => {
