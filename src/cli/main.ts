@@ -48,8 +48,7 @@ function offByDefault(opt: Option): void {
 export const EXIT_USAGE = 2;
 
 /** Runs the CLI; returns the process exit code. */
-export async function main(argv: string[]): Promise<number> {
-  const program = buildProgram();
+export async function main(argv: string[], program: Command = buildProgram()): Promise<number> {
   try {
     await program.parseAsync(argv);
     return 0;

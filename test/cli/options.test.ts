@@ -60,7 +60,9 @@ test('usage errors exit 2 with the reason and a hint; failures while working exi
   }
   const missing = await runCli('attribute', join(tmpdir(), 'stagecredit-no-such-run'));
   assert.equal(missing.code, 1, missing.err);
-  assert.equal((await runCli('--help')).code, 0);
+  const help = await runCli('--help');
+  assert.equal(help.code, 0);
+  assert.match(help.out, /Usage: stagecredit/);
   assert.equal((await runCli('attribute', '--help')).code, 0);
 });
 
