@@ -24,8 +24,9 @@ export interface SeedNoise {
  * Retrains the pipeline with every stage's batch-order seed shifted by 1000·s (s = 1..extra
  * seeds; initial weights unchanged), takes leave-one-stage-out truth in each, and compares them
  * with the factual run's. A stage with an explicit batch order (a file of index lists) gets a
- * seeded permutation of it instead (see `permutedBatches`). The cross-seed correlation bounds the agreement any estimator of the
- * factual run's effects can be expected to reach on behaviours this noisy.
+ * seeded permutation of it instead (see `permutedBatches`). The cross-seed correlation bounds the
+ * agreement any estimator of the factual run's effects can be expected to reach on behaviours
+ * this noisy.
  */
 export async function seedNoise(run: Run, behaviours: (r: Run) => BehaviourSet, opts: { extraSeeds: number; workers?: number; onRun?: (seed: number) => void }): Promise<SeedNoise> {
   const t0 = performance.now();

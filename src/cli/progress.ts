@@ -16,7 +16,7 @@ export function trainingProgress(stream: NodeJS.WriteStream | Pick<NodeJS.WriteS
       clearOnComplete: false,
     }, cliProgress.Presets.shades_classic);
     let started = false;
-    const overall = overallRate();
+    const overall = overallRate(now);
     return {
       update: (e) => {
         const payload = { stage: `${e.stageName} (${e.stageIndex + 1})`, loss: e.loss.toFixed(4), rate: e.stepsPerSecond.toFixed(1), overall: overall(e) };
