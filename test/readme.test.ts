@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { findFashionMnistDir } from '../src/data/fashionMnist.js';
-import { torchAvailable } from './helpers/torchOracle.js';
+import { PYTHON, torchAvailable } from './helpers/torchOracle.js';
 import { runnableBlocks, type ReadmeBlock, type Requirement } from './readmeBlocks.js';
 
 // Every README block fenced ```sh runnable / ```ts runnable runs as written, in README order, in
@@ -47,11 +47,18 @@ function scratchCopy(): string {
 
 function runBlock(b: ReadmeBlock, n: number, dir: string): { status: number | null; output: string } {
   const timeout = (b.timeoutSeconds ?? 120) * 1000;
-  const env = { ...process.env, FORCE_COLOR: '0', NO_COLOR: '1' };
-  const r = b.lang === 'ts'
-    ? (writeFileSync(join(dir, `readme-block-${n}.ts`), b.code),
-      spawnSync(process.execPath, ['--import', 'tsx', `readme-block-${n}.ts`], { cwd: dir, env, timeout, encoding: 'utf8' }))
-    : spawnSync('bash', ['-e', '-o', 'pipefail', '-c', b.code], { cwd: dir, env, timeout, encoding: 'utf8' });
+  // As a user's shell would be, minus a pyenv's Python settings that would mislead Debian's python3.
+  const env: NodeJS.ProcessEnv = { ...process.env, FORCE_COLOR: '0', NO_COLOR: '1', PYTHONDONTWRITEBYTECODE: '1' };
+  delete env.PYTHONHOME;
+  delete env.PYTHONPATH;
+  const script = (ext: string) => {
+    writeFileSync(join(dir, `readme-block-${n}.${ext}`), b.code);
+    return `readme-block-${n}.${ext}`;
+  };
+  const [cmd, args] = b.lang === 'ts' ? [process.execPath, ['--import', 'tsx', script('ts')]]
+    : b.lang === 'python' || b.lang === 'py' ? [PYTHON, [script('py')]]
+    : ['bash', ['-e', '-o', 'pipefail', '-c', b.code]];
+  const r = spawnSync(cmd, args, { cwd: dir, env, timeout, encoding: 'utf8' });
   const output = `${r.stdout ?? ''}${r.stderr ?? ''}${r.error ? `\n${r.error.message}` : ''}`;
   return { status: r.status, output };
 }

@@ -28,5 +28,6 @@ test('runnable blocks: only fences marked runnable, in order, with requirements 
 test('runnable blocks: an unknown word, a json block without file= or an unclosed fence is an error', () => {
   assert.throws(() => runnableBlocks('```sh runnable tourch\nx\n```'), /line 1: unknown word "tourch"/);
   assert.throws(() => runnableBlocks('```json runnable\n{}\n```'), /needs file=NAME/);
+  assert.equal(runnableBlocks('```python runnable torch\nimport torch\n```')[0].requires[0], 'torch');
   assert.throws(() => runnableBlocks('text\n```sh runnable\nx\n'), /line 2: code block is never closed/);
 });

@@ -1,5 +1,7 @@
 // Finds the README's runnable code blocks. A block is runnable when its fence's info string has
-// the word `runnable`: ```sh runnable, ```ts runnable, ```json runnable file=pipeline.json.
+// the word `runnable`: ```sh runnable, ```ts runnable, ```python runnable torch,
+// ```json runnable file=pipeline.json. sh blocks run with bash, ts with tsx, python with
+// Debian's /usr/bin/python3.
 // Further words are requirements (`torch`, `chromium`, `fashion-mnist`: run only where that is
 // installed) or settings (`file=NAME`: write the block to NAME instead of running it;
 // `timeout=SECONDS`).
@@ -19,6 +21,8 @@ export interface ReadmeBlock {
 }
 
 // A fence may be indented (a block inside a list item); its body loses that indentation.
+export const RUN_LANGS = ['sh', 'bash', 'ts', 'python', 'py'];
+
 const FENCE = /^( *)(`{3,})\s*(\S*)\s*(.*)$/;
 
 /** Every runnable block, in README order; a malformed fence or unknown word is an error. */
@@ -51,8 +55,8 @@ function parseBlock(line: number, lang: string, words: string[], code: string): 
     else if ((REQUIREMENTS as readonly string[]).includes(w)) block.requires.push(w as Requirement);
     else throw new Error(`README line ${line}: unknown word "${w}" after \`\`\`${lang} runnable (requirements: ${REQUIREMENTS.join(', ')}; settings: file=NAME, timeout=SECONDS)`);
   }
-  if (!block.file && !['sh', 'bash', 'ts'].includes(lang)) {
-    throw new Error(`README line ${line}: a runnable \`\`\`${lang} block needs file=NAME (only sh and ts blocks are run)`);
+  if (!block.file && !RUN_LANGS.includes(lang)) {
+    throw new Error(`README line ${line}: a runnable \`\`\`${lang} block needs file=NAME (only ${RUN_LANGS.join(', ')} blocks are run)`);
   }
   return block;
 }
