@@ -5,7 +5,7 @@ import { writeJsonAtomic } from '../io/index.js';
 import { batchAt, batchCount, openRun, parseManifest, train, type BatchOrder, type Run } from '../pipeline/index.js';
 import type { BehaviourSet } from './behaviours.js';
 import { pearson } from './agreement.js';
-import { leaveOneStageOut, type RetrainingCost } from './groundTruth.js';
+import { leaveOneStageOut, type ReplayProgress, type RetrainingCost } from './groundTruth.js';
 
 /** How much the retraining truth itself moves when only the batch order's seed changes. */
 export interface SeedNoise {
@@ -28,7 +28,12 @@ export interface SeedNoise {
  * agreement any estimator of the factual run's effects can be expected to reach on behaviours
  * this noisy.
  */
-export async function seedNoise(run: Run, behaviours: (r: Run) => BehaviourSet, opts: { extraSeeds: number; workers?: number; onRun?: (seed: number) => void }): Promise<SeedNoise> {
+export async function seedNoise(run: Run, behaviours: (r: Run) => BehaviourSet, opts: {
+  extraSeeds: number; workers?: number;
+  /** Called before the pipeline is retrained with seed offset `seed` (1..extraSeeds). */
+  onRun?: (seed: number) => void;
+  onProgress?: (p: ReplayProgress) => void;
+}): Promise<SeedNoise> {
   const t0 = performance.now();
   const raw = run.store.readManifestJson() as { stages: { name: string; batchOrder?: { seed?: number; file?: string } }[] };
   const seeds = [0, ...Array.from({ length: opts.extraSeeds }, (_, i) => i + 1)];
@@ -57,7 +62,7 @@ export async function seedNoise(run: Run, behaviours: (r: Run) => BehaviourSet, 
       r = openRun(dir);
       stepsReplayed += r.pipeline.totalSteps;
     }
-    const gt = await leaveOneStageOut(r, behaviours(r), { workers: opts.workers });
+    const gt = await leaveOneStageOut(r, behaviours(r), { workers: opts.workers, onProgress: opts.onProgress });
     replays += gt.replays;
     stepsReplayed += gt.stepsReplayed;
     truths.push(gt.leaveOneOut.map((a) => Array.from(a)));

@@ -24,6 +24,7 @@ export function registerValidate(program: Command): void {
       const report = await validate(run, {
         ...opts, attribution, subsets: flags.subsets, workers: flags.workers, seeds: flags.seeds,
         onReplay: countProgress('retraining', 'replays'),
+        onSeed: (s, n) => process.stderr.write(`  batch-order seed ${s}/${n}: training the whole pipeline again, then its replays\n`),
       });
       const path = writeValidation(run, report);
       console.log(`agreement with retraining (${report.behaviours.names.length} behaviours; r = Pearson, ρ = Spearman, per stage):`);

@@ -30,6 +30,9 @@ test('validate fits 100 columns with six estimates on three stages; --wide print
   const wide = await captured(['validate', dir, '-b', 'exampleLoss', '--wide']);
   assert.equal(wide.code, 0, wide.err);
   assert.ok(Math.max(...wide.out.map((l) => [...l].length)) > 100, 'the wide grid');
+  const seeds = await captured(['validate', dir, '-b', 'meanLoss', '-e', 'task-vector', '--seeds', '1']);
+  assert.equal(seeds.code, 0, seeds.err);
+  assert.match(seeds.err, /batch-order seed 1\/1: training the whole pipeline again[^]*retraining: 3\/3 replays/, 'the seed runs report progress too');
 });
 
 test('countProgress: elapsed time and an ETA from the average so far; a new count is timed afresh', () => {
