@@ -16,7 +16,7 @@ export function registerTrain(program: Command): void {
   program.command('train')
     .description('train a pipeline into a run directory (an interrupted run there is resumed)')
     .argument('<pipeline>', 'pipeline manifest (JSON)')
-    .requiredOption('--out <dir>', 'run directory: created, or resumed if it holds the same pipeline')
+    .requiredOption('--out <dir>', 'run directory (required): created, or resumed if it holds the same pipeline')
     .addOption(new Option('--checkpoint-every <n>', 'also checkpoint every N steps inside stages, overriding the manifest (0: stage boundaries only)')
       .argParser(intAtLeast(0)).default(undefined, 'the manifest\'s checkpointEvery, else 0'))
     .action((pipeline: string, flags: TrainFlags) => {
