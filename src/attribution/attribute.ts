@@ -92,12 +92,16 @@ export function attribute(run: Run, opts: AttributeOptions = {}): AttributionRep
   const behaviours = runBehaviours(run, opts.behaviours);
   const final = run.finalParams();
   const estimates: EstimateRecord[] = [];
-  for (const name of opts.estimators ?? DEFAULT_ESTIMATORS) {
+  const names = opts.estimators ?? DEFAULT_ESTIMATORS;
+  for (const [n, name] of names.entries()) {
     const est = getEstimator(name);
+    // Progress names the estimator: several estimators report the same per-stage messages.
+    const onProgress = opts.onProgress && ((m: string, f: number) => opts.onProgress!(`${name} (${n + 1}/${names.length}): ${m}`, f));
     let emb = opts.reuse === false ? null : loadEmbeddings(run, name, opts);
     const reused = emb !== null;
+    onProgress?.(reused ? 'using the stage embeddings stored in the run directory' : 'computing stage embeddings', reused ? 1 : 0);
     if (!emb) {
-      emb = est.embed(run, opts);
+      emb = est.embed(run, { ...opts, onProgress });
       saveEmbeddings(run, emb, opts);
     }
     const t0 = performance.now();
@@ -123,7 +127,8 @@ export function attribute(run: Run, opts: AttributeOptions = {}): AttributionRep
     let cost: Cost | null = null;
     for (let i = 0; i < m; i++) {
       const pick = Int32Array.of(i);
-      const r = adjointEffects(run, (p) => T.take(behaviours.evaluate(p), pick, []), opts.onProgress);
+      const onProgress = opts.onProgress && ((msg: string, f: number) => opts.onProgress!(`adjoint (behaviour ${i + 1}/${m}): ${msg}`, f));
+      const r = adjointEffects(run, (p) => T.take(behaviours.evaluate(p), pick, []), onProgress);
       r.effects.forEach((v, k) => (eff[k][i] = v));
       cost = cost ? addCosts(cost, r.cost) : r.cost;
     }

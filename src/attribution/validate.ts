@@ -55,6 +55,8 @@ export interface ValidateOptions extends AttributeOptions {
   /** Estimates to check; computed with the same options when absent. */
   attribution?: AttributionReport;
   onReplay?: (done: number, total: number) => void;
+  /** With `seeds`: called before the whole pipeline is retrained with batch-order seed s of N. */
+  onSeed?: (seed: number, seeds: number) => void;
 }
 
 const rows = (a: ArrayLike<number>[]) => a.map((x) => Array.from(x));
@@ -80,7 +82,9 @@ export async function validate(run: Run, opts: ValidateOptions = {}): Promise<Va
       cost: { seconds: table.seconds, replays: table.replays, stepsReplayed: table.stepsReplayed },
     };
   }
-  const noise = opts.seeds ? await seedNoise(run, (r) => runBehaviours(r, specs), { extraSeeds: opts.seeds, workers: opts.workers }) : null;
+  const noise = opts.seeds ? await seedNoise(run, (r) => runBehaviours(r, specs), {
+    extraSeeds: opts.seeds, workers: opts.workers, onProgress, onRun: opts.onSeed && ((s) => opts.onSeed!(s, opts.seeds!)),
+  }) : null;
   const estimates = report.estimates.map((e) => ({
     ...e,
     costFraction: (e.cost.seconds + e.cost.scoringSeconds) / Math.max(truth.seconds, 1e-9),

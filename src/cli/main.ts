@@ -1,4 +1,4 @@
-import { Command, CommanderError } from 'commander';
+import { Command, CommanderError, Help, type Option } from 'commander';
 import { readFileSync } from 'node:fs';
 import { registerTrain } from './train.js';
 import { registerAttribute } from './attribute.js';
@@ -15,24 +15,45 @@ export function buildProgram(): Command {
       + 'Trains a multi-stage run, estimates each stage\'s counterfactual effect without retraining, '
       + 'checks the estimates against retraining, and reports the result.')
     .version(pkg.version)
-    .showHelpAfterError()
+    .showHelpAfterError('(add --help for usage)')
+    .configureHelp({ optionDescription: describeWithDefault })
     .exitOverride();
   registerTrain(program);
   registerDemo(program);
   registerAttribute(program);
   registerValidate(program);
   registerReport(program);
+  for (const cmd of program.commands) for (const opt of cmd.options) offByDefault(opt);
   return program;
 }
 
+/**
+ * Commander shows a default only when the option holds a value; defaults decided elsewhere (the
+ * manifest, an estimator) are declared with `.default(undefined, 'description')` and shown too.
+ */
+function describeWithDefault(this: Help, option: Option): string {
+  const text = Help.prototype.optionDescription.call(this, option);
+  return option.defaultValueDescription && !text.includes('(default: ') ? `${text} (default: ${option.defaultValueDescription})` : text;
+}
+
+/** A plain on/off flag is off unless given; say so in --help like every other default. */
+function offByDefault(opt: Option): void {
+  if (opt.isBoolean() && !opt.negate && opt.defaultValue === undefined && opt.long !== '--help') opt.default(false, 'off');
+}
+
+/**
+ * Exit codes: 0 success (and --help, --version), 2 a usage error (bad flag, argument or option
+ * value; commander has printed it with a hint), 1 a failure while working.
+ */
+export const EXIT_USAGE = 2;
+
 /** Runs the CLI; returns the process exit code. */
-export async function main(argv: string[]): Promise<number> {
-  const program = buildProgram();
+export async function main(argv: string[], program: Command = buildProgram()): Promise<number> {
   try {
     await program.parseAsync(argv);
     return 0;
   } catch (err) {
-    if (err instanceof CommanderError) return err.exitCode;
+    if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : EXIT_USAGE;
     console.error(`stagecredit: ${err instanceof Error ? err.message : String(err)}`);
     if (process.env.STAGECREDIT_DEBUG === '1' && err instanceof Error) console.error(err.stack);
     return 1;

@@ -1,5 +1,5 @@
 import Table from 'cli-table3';
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { loadManifest, RunStore, train, type RunStatus, type TrainResult } from '../pipeline/index.js';
 import { intAtLeast } from './options.js';
 import { trainingProgress } from './progress.js';
@@ -16,8 +16,9 @@ export function registerTrain(program: Command): void {
   program.command('train')
     .description('train a pipeline into a run directory (an interrupted run there is resumed)')
     .argument('<pipeline>', 'pipeline manifest (JSON)')
-    .requiredOption('--out <dir>', 'run directory: created, or resumed if it holds the same pipeline')
-    .option('--checkpoint-every <n>', 'also checkpoint every N steps inside stages, overriding the manifest (0: stage boundaries only)', intAtLeast(0))
+    .requiredOption('--out <dir>', 'run directory (required): created, or resumed if it holds the same pipeline')
+    .addOption(new Option('--checkpoint-every <n>', 'also checkpoint every N steps inside stages, overriding the manifest (0: stage boundaries only)')
+      .argParser(intAtLeast(0)).default(undefined, 'the manifest\'s checkpointEvery, else 0'))
     .action((pipeline: string, flags: TrainFlags) => {
       trainCommand(pipeline, flags);
     });

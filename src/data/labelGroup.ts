@@ -4,7 +4,10 @@ import type { Dataset } from './dataset.js';
 export interface LabelGroupOptions {
   /** Binary label group per class. Default: label < ceil(numClasses / 2) -> 0 (MNIST: digit < 5). */
   labelGroupOf?: (label: number) => 0 | 1;
-  /** Names of label groups 0 and 1. Default "y<5" / "y>=5" (or "group0"/"group1" with labelGroupOf). */
+  /**
+   * Names of label groups 0 and 1. Default "y<5" / "y>=5" (the threshold's), a binary data set's
+   * own class names, or "group0"/"group1" with labelGroupOf.
+   */
   labelGroupNames?: [string, string];
 }
 
@@ -16,7 +19,10 @@ export interface LabelGroups {
 export function labelGroups(ds: Dataset, opts: LabelGroupOptions): LabelGroups {
   const threshold = Math.ceil(ds.numClasses / 2);
   const of = opts.labelGroupOf ?? ((label: number): 0 | 1 => (label < threshold ? 0 : 1));
-  const names = opts.labelGroupNames ?? (opts.labelGroupOf ? ['group0', 'group1'] : [`y<${threshold}`, `y>=${threshold}`]);
+  // Binary labels are their own groups: keep their names (after `binarize`, "y<5" / "y>=5"),
+  // which a threshold recomputed from two classes would turn into "y<1" / "y>=1".
+  const binaryNames = ds.numClasses === 2 && ds.classNames?.length === 2 ? [ds.classNames[0], ds.classNames[1]] : null;
+  const names = opts.labelGroupNames ?? (opts.labelGroupOf ? ['group0', 'group1'] : binaryNames ?? [`y<${threshold}`, `y>=${threshold}`]);
   const codes = Int32Array.from(ds.y, (label) => {
     const g = of(label);
     if (g !== 0 && g !== 1) throw new Error(`labelGroupOf(${label}) returned ${String(g)}, expected 0 or 1`);

@@ -86,7 +86,7 @@ test('trains, prints the summary table, and says so when run again', { timeout: 
   assert.match(again.stdout, /│ warmup +│ +12 │/);
 });
 
-describe('failures exit 1 with a one-line cause and no stack trace', { concurrency: true }, () => {
+describe('failures exit 1 (usage errors 2) with a one-line cause and no stack trace', { concurrency: true }, () => {
   test('invalid manifest', async () => {
     const bad = writeJson('bad', { ...JSON.parse(readFileSync(TINY, 'utf8')), seed: 3 });
     const r = await cli(['train', bad, '--out', join(dir, 'run-bad')]);
@@ -114,13 +114,13 @@ describe('failures exit 1 with a one-line cause and no stack trace', { concurren
 
   test('a bad --checkpoint-every', async () => {
     const r = await cli(['train', TINY, '--out', join(dir, 'run-flag'), '--checkpoint-every', 'often']);
-    assert.equal(r.code, 1);
+    assert.equal(r.code, 2, 'a usage error');
     assert.match(r.stderr, /error: option '--checkpoint-every <n>' argument 'often' is invalid\. expected an integer >= 0/);
   });
 
   test('no --out', async () => {
     const r = await cli(['train', TINY]);
-    assert.equal(r.code, 1);
+    assert.equal(r.code, 2, 'a usage error');
     assert.match(r.stderr, /error: required option '--out <dir>' not specified/);
   });
 
