@@ -157,6 +157,17 @@ test('relu and max-pool follow PyTorch at non-differentiable points', () => {
   assert.deepEqual(T.grad((p) => T.sum(T.max(p[0], 1)))([row])[0].toArray(), [0, 1, 0]);
 });
 
+test('sqrt at 0 has derivative 0 (an Adam second moment that never saw a gradient), elsewhere 0.5/sqrt(x)', () => {
+  const x = fromData(new Float64Array([0, 4]), [2]);
+  assert.deepEqual(T.grad((p) => T.sum(T.sqrt(p[0])))([x])[0].toArray(), [0, 0.25]);
+  const t = T.jvp((p) => T.sqrt(p[0]), [x], [fromData(new Float64Array([0, 1]), [2])]).tangent.toArray();
+  assert.deepEqual(t, [0, 0.25]);
+  // Second order stays finite too: d/dx of 0.5/sqrt(x) at 0 is taken as 0.
+  const g2 = T.grad((p) => T.sum(T.grad((q) => T.sum(T.sqrt(q[0])))(p)[0]))([x])[0].toArray();
+  assert.ok(g2.every(Number.isFinite), `second derivative ${g2}`);
+  assert.ok(Math.abs(g2[1] - (-0.25 / 4 / 2)) < 1e-15, `${g2[1]}`);
+});
+
 test('bad input throws errors that name the op and the shapes', () => {
   const a = randn([2, 3], new Rng(1));
   const b = randn([4], new Rng(2));

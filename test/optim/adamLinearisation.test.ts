@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as T from '../../src/autodiff/index.js';
 import { adamHyper, adamUpdate, createOptimizer, type AdamSpec, type OptimizerState } from '../../src/optim/index.js';
-import { Rng, randn, type Tensor } from '../../src/tensor/index.js';
+import { Rng, fromData, randn, type Tensor } from '../../src/tensor/index.js';
 import { assertClose, assertListClose } from './close.js';
 
 // Adam's Hessian-free linearisation freezes this step's preconditioner 1/D at its factual value.
@@ -94,3 +94,14 @@ for (const [name, spec] of VARIANTS) {
     });
   }
 }
+
+test('the exact JVP of an Adam step is finite where a coordinate has never had a gradient (v = 0)', () => {
+  const h = adamHyper({ kind: 'adamw', lr: 1e-3, weightDecay: 0.1 });
+  const theta = [randn([4], new Rng(3))];
+  // Coordinates 1 and 3 get an exactly zero gradient: their second moment stays 0 from a fresh state.
+  const a = fromData(new Float64Array([0.5, 0, -1, 0]), [4]);
+  const loss = (ps: Tensor[]) => T.sum(T.mul(a, T.mul(ps[0], ps[0])));
+  const f = (xs: Tensor[]) => adamUpdate(xs, T.grad(loss)(xs), null, null, 1, LR, h).params;
+  const { tangent } = T.jvp(f, theta, [randn([4], new Rng(4))]);
+  assert.ok(tangent[0].data.every(Number.isFinite), `tangent ${tangent[0].toArray()}`);
+});

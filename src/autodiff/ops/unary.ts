@@ -21,7 +21,13 @@ export const exp = defineUnary('exp', Math.exp, (_, y) => y);
 export const log = defineUnary('log', Math.log, (x) => div(1, x));
 export const tanh = defineUnary('tanh', Math.tanh, (_, y) => sub(1, mul(y, y)));
 export const sigmoid = defineUnary('sigmoid', sigmoidScalar, (_, y) => mul(y, sub(1, y)));
-export const sqrt = defineUnary('sqrt', Math.sqrt, (_, y) => div(0.5, y));
+// At y = 0 the derivative is infinite; we take 0 there (as relu takes 0 at its kink). sqrt(v) of an
+// Adam second moment that never saw a non-zero gradient is exactly such a point, and its tangent is
+// 0 too, so the exact JVP would be 0 * inf = NaN where the limit along the trajectory is 0.
+export const sqrt = defineUnary('sqrt', Math.sqrt, (_, y) => {
+  const positive = greater(y, 0);
+  return mul(div(0.5, add(y, sub(1, positive))), positive);
+});
 // PyTorch's convention: the derivative of relu at 0 is 0.
 export const relu = defineUnary('relu', (v) => (v > 0 ? v : 0), (x) => greater(x, 0));
 /** log(1 + e^x), computed without overflow; its derivative is sigmoid(x). */
