@@ -11,3 +11,4 @@ export {
   writeSafetensors,
 } from './safetensors.js';
 export type { SafetensorsContents, StDType, StTensor } from './safetensors.js';
+export { FileBoundaryError, MAX_BINARY_BYTES, MAX_JSON_BYTES, MAX_JSON_DEPTH, jsonDepthExceeds, parseJsonText, readFileBounded, readJsonFile, sha256Hex } from './boundedRead.js';

@@ -72,7 +72,12 @@ const FIELDS: Record<ModelKind, { required: string[]; optional: string[] }> = {
 };
 
 function show(v: unknown): string {
-  const s = v === undefined ? 'undefined' : JSON.stringify(v) ?? String(v);
+  let s: string;
+  try {
+    s = v === undefined ? 'undefined' : JSON.stringify(v) ?? String(v);
+  } catch {
+    s = Array.isArray(v) ? '[...]' : '{...}'; // nested too deeply to print (or cyclic)
+  }
   return s.length > 60 ? `${s.slice(0, 57)}...` : s;
 }
 
@@ -104,7 +109,7 @@ export function validateModelConfig(config: unknown, where: string): ModelConfig
 
   const posInt = (key: string): number => {
     const v = c[key];
-    if (typeof v !== 'number' || !Number.isInteger(v) || v <= 0) fail(key, `must be a positive integer, got ${show(v)}`);
+    if (typeof v !== 'number' || !Number.isSafeInteger(v) || v <= 0) fail(key, `must be a positive integer (at most 2^53 - 1), got ${show(v)}`);
     return v as number;
   };
   const posIntList = (key: string, allowEmpty: boolean): number[] => {
@@ -112,7 +117,7 @@ export function validateModelConfig(config: unknown, where: string): ModelConfig
     if (!Array.isArray(v)) return fail(key, `must be an array of positive integers, got ${show(v)}`);
     if (!allowEmpty && v.length === 0) fail(key, 'must not be empty');
     v.forEach((d, i) => {
-      if (typeof d !== 'number' || !Number.isInteger(d) || d <= 0) fail(`${key}[${i}]`, `must be a positive integer, got ${show(d)}`);
+      if (typeof d !== 'number' || !Number.isSafeInteger(d) || d <= 0) fail(`${key}[${i}]`, `must be a positive integer (at most 2^53 - 1), got ${show(d)}`);
     });
     return [...(v as number[])];
   };
