@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { writeJsonAtomic } from '../io/index.js';
-import type { Run } from '../pipeline/index.js';
+import { digestJson, withRunLock, type ComputedFrom, type Run } from '../pipeline/index.js';
 import { agreement, type Agreement } from './agreement.js';
 import { attribute, runBehaviours, SIGN_CONVENTION, UNITS, type AttributeOptions, type AttributionReport, type EstimateRecord } from './attribute.js';
 import { allSubsets, leaveOneStageOut, type RetrainingCost } from './groundTruth.js';
@@ -37,6 +37,8 @@ export interface ValidationReport {
   /** The truth's own spread across batch-order seeds, when asked for (absent in older files). */
   noise?: SeedNoise | null;
   estimates: ValidatedEstimate[];
+  /** The run and the attribution report (digest) this validation checked; absent in older files. */
+  computedFrom?: ComputedFrom;
   createdAt: string;
 }
 
@@ -84,7 +86,9 @@ export async function validate(run: Run, opts: ValidateOptions = {}): Promise<Va
   return {
     format: 'stagecredit-validation', version: 1, signConvention: SIGN_CONVENTION, units: UNITS,
     run: report.run, behaviours: report.behaviours, factual: report.factual,
-    truth: { leaveOneOut: rows(truth.leaveOneOut), cost: truthCost }, subsets, noise, estimates, createdAt: new Date().toISOString(),
+    truth: { leaveOneOut: rows(truth.leaveOneOut), cost: truthCost }, subsets, noise, estimates,
+    computedFrom: { run: run.fingerprint, attribution: digestJson(report) },
+    createdAt: new Date().toISOString(),
   };
 }
 
@@ -94,6 +98,7 @@ function preview(names: string[]): string {
 
 export function writeValidation(run: Run, report: ValidationReport): string {
   const path = join(run.dir, 'validation.json');
-  writeJsonAtomic(path, report);
+  if (report.computedFrom && report.computedFrom.run !== run.fingerprint) throw new Error(`${path}: this validation was computed from another run (fingerprint differs); rerun it on this run`);
+  withRunLock(run.dir, 'validate', () => writeJsonAtomic(path, report));
   return path;
 }

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { attribute, DEFAULT_ESTIMATE, writeAttribution } from '../attribution/index.js';
+import { validationMismatch } from '../attribution/derivedFiles.js';
 import { openRun } from '../pipeline/index.js';
 import { addAttributionOptions, attributionOptions, type RawAttributionFlags } from './options.js';
 import { attributionTable, headline } from './tables.js';
@@ -9,7 +10,7 @@ export function registerAttribute(program: Command): void {
     .description('estimate every stage\'s effect on the behaviours without retraining; writes RUN_DIR/attribution.json')
     .argument('<run-dir>', 'a finished run directory (from `stagecredit train`)'))
     .action((dir: string, flags: RawAttributionFlags) => {
-      const run = openRun(dir);
+      const run = openRun(dir, { lock: 'attribute' });
       const opts = attributionOptions(flags);
       const report = attribute(run, { ...opts, onProgress: (m) => process.stderr.write(`  ${m}\n`) });
       const path = writeAttribution(run, report);
@@ -17,5 +18,7 @@ export function registerAttribute(program: Command): void {
       console.log(attributionTable(report));
       console.log(headline(report, report.estimates.some((e) => e.id === DEFAULT_ESTIMATE) ? DEFAULT_ESTIMATE : report.estimates[0]?.id ?? ''));
       console.log(`wrote ${path}`);
+      const stale = validationMismatch(dir, report);
+      if (stale) process.stderr.write(`note: ${stale}\n`);
     });
 }

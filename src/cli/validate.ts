@@ -12,7 +12,7 @@ export function registerValidate(program: Command): void {
     .option('--workers <n>', 'worker threads for the replays', intAtLeast(1), 1)
     .option('--seeds <n>', 'also retrain with N other batch-order seeds: how noisy is the truth itself?', intAtLeast(1))
     .action(async (dir: string, flags: RawAttributionFlags & { subsets?: boolean; workers: number; seeds?: number }) => {
-      const run = openRun(dir);
+      const run = openRun(dir, { lock: 'validate' });
       const opts = attributionOptions(flags);
       // The estimates checked are written too, so attribution.json and validation.json always agree.
       const attribution = attribute(run, { ...opts, onProgress: (m) => process.stderr.write(`  ${m}\n`) });

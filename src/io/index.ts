@@ -1,5 +1,5 @@
 // Public API of the io module: safetensors files and crash-safe writes.
-export { AtomicWriteError, writeFileAtomic, writeJsonAtomic } from './atomicWrite.js';
+export { AtomicWriteError, writeFileAtomic, writeFilesAtomic, writeJsonAtomic } from './atomicWrite.js';
 export {
   SAFETENSORS_MAX_HEADER_BYTES,
   ST_DTYPES,

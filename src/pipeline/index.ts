@@ -11,3 +11,8 @@ export * from './run.js';
 export * from './replay.js';
 export { replayMany, type ReplayManyOptions } from './replayPool.js';
 export * from './evaluate.js';
+export * from './lock.js';
+export * from './integrity.js';
+export * from './limits.js';
+export * from './divergence.js';
+export * from './provenance.js';

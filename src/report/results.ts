@@ -106,6 +106,8 @@ export interface Results {
   headlineEffects?: HeadlineEffects;
   topExamples?: TopExamples | null;
   intervention?: Intervention | null;
+  /** The run fingerprint and the digests of the attribution and validation shown (pipeline/provenance.ts). */
+  computedFrom?: { run: string | null; attribution: string; validation: string | null };
 }
 
 export type ResultsExtras = Partial<Pick<Results, 'headline' | 'topExamples' | 'intervention'>>;
