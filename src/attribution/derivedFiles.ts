@@ -46,7 +46,7 @@ export function validationMismatch(runDir: string, attribution: AttributionRepor
     && Array.isArray(vv.run?.stages) && vv.run.stages.map((s) => s.name).join(', ') === att.run.stages.map((s) => s.name).join(', ');
   if (sameByDigest ?? sameShape) return null;
   const flags = attributeFlagsFor(v as object);
-  return `${path} checked other estimates than the current attribution.json (\`stagecredit attribute\` has replaced them since); `
+  return `${path} does not match attribution.json: it checked other estimates (\`stagecredit attribute\` has replaced them since); `
     + `rerun \`stagecredit validate ${runDir}${flagsFor(att)}\` to check the current ones, `
     + `or restore the estimates it checked with \`stagecredit attribute ${runDir}${flags ? ` ${flags}` : ''}\``;
 }

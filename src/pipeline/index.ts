@@ -16,3 +16,4 @@ export * from './integrity.js';
 export * from './limits.js';
 export * from './divergence.js';
 export * from './provenance.js';
+export * from './verify.js';
