@@ -109,7 +109,8 @@ export function validateModelConfig(config: unknown, where: string): ModelConfig
 
   const posInt = (key: string): number => {
     const v = c[key];
-    if (typeof v !== 'number' || !Number.isSafeInteger(v) || v <= 0) fail(key, `must be a positive integer (at most 2^53 - 1), got ${show(v)}`);
+    if (typeof v !== 'number' || !Number.isInteger(v) || v <= 0) fail(key, `must be a positive integer, got ${show(v)}`);
+    if (!Number.isSafeInteger(v)) fail(key, `must be at most 2^53 - 1 (a safe integer), got ${show(v)}`);
     return v as number;
   };
   const posIntList = (key: string, allowEmpty: boolean): number[] => {
@@ -117,7 +118,8 @@ export function validateModelConfig(config: unknown, where: string): ModelConfig
     if (!Array.isArray(v)) return fail(key, `must be an array of positive integers, got ${show(v)}`);
     if (!allowEmpty && v.length === 0) fail(key, 'must not be empty');
     v.forEach((d, i) => {
-      if (typeof d !== 'number' || !Number.isSafeInteger(d) || d <= 0) fail(`${key}[${i}]`, `must be a positive integer (at most 2^53 - 1), got ${show(d)}`);
+      if (typeof d !== 'number' || !Number.isInteger(d) || d <= 0) fail(`${key}[${i}]`, `must be a positive integer, got ${show(d)}`);
+      if (!Number.isSafeInteger(d)) fail(`${key}[${i}]`, `must be at most 2^53 - 1 (a safe integer), got ${show(d)}`);
     });
     return [...(v as number[])];
   };

@@ -86,6 +86,21 @@ function checkTraceFits(b: BatchOrder, n: number, stage: string): void {
   }
 }
 
+/**
+ * The group columns the evaluation names (groupColumn, behaviours' columns) must exist in the
+ * evaluation data: checked before training, not first by `attribute` after it.
+ */
+function checkEvaluationColumns(ev: NonNullable<Manifest['evaluation']>, data: Dataset, issue: (path: string, e: unknown) => Error): void {
+  const columns = Object.keys(data.groups ?? {});
+  const has = (c: string) => data.groups !== undefined && Object.hasOwn(data.groups, c);
+  const known = () => `columns of "${ev.data}": ${columns.join(', ') || 'none'}`;
+  if (ev.groupColumn !== undefined && !has(ev.groupColumn)) throw issue('evaluation.groupColumn', `no group column "${ev.groupColumn}" (${known()})`);
+  ev.behaviours?.forEach((b, i) => {
+    const column = (b as { column?: unknown }).column;
+    if (typeof column === 'string' && !has(column)) throw issue(`evaluation.behaviours[${i}].column`, `no group column "${column}" (${known()})`);
+  });
+}
+
 /** Loads data sets and the model, and fixes every stage's batches and learning rates. */
 export function resolvePipeline(loaded: LoadedManifest, opts: ResolveOptions = {}): ResolvedPipeline {
   const { manifest, baseDir } = loaded;
@@ -174,6 +189,7 @@ export function resolvePipeline(loaded: LoadedManifest, opts: ResolveOptions = {
   if (opts.trace && opts.trace.length !== manifest.stages.length) throw new Error(`trace.safetensors holds ${opts.trace.length} stages but the manifest has ${manifest.stages.length}`);
   if (manifest.evaluation && !Object.hasOwn(datasets, manifest.evaluation.data)) throw issue('evaluation.data', `unknown data set "${manifest.evaluation.data}"`);
   const evaluation = manifest.evaluation ? datasets[manifest.evaluation.data] : null;
+  if (evaluation && manifest.evaluation) checkEvaluationColumns(manifest.evaluation, evaluation, issue);
   const initialParams = (): Tensor[] => {
     const init = manifest.init;
     if ('file' in init) {

@@ -1,5 +1,5 @@
 import { existsSync, mkdirSync, statSync } from 'node:fs';
-import { isAbsolute, relative, resolve as resolvePath } from 'node:path';
+import { dirname, isAbsolute, relative, resolve as resolvePath } from 'node:path';
 import { writeSafetensors } from '../io/index.js';
 import { paramsToSafetensors } from '../nn/index.js';
 import type { OptimizerState } from '../optim/index.js';
@@ -94,6 +94,23 @@ function relPath(out: string, path: string): string {
   return relative(out, path).split('\\').join('/');
 }
 
+/**
+ * mkdir -p without Node's recursive mode, which loops forever under /proc (ENOENT from a parent
+ * that exists): each level is created once, and a failure is reported instead of retried.
+ */
+function makeDirectory(path: string): void {
+  try {
+    mkdirSync(path);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST' && statSync(path).isDirectory()) return;
+    const parent = dirname(path);
+    if (code !== 'ENOENT' || parent === path || existsSync(parent)) throw e;
+    makeDirectory(parent);
+    mkdirSync(path);
+  }
+}
+
 /** A training session: a generator yielding after every step, so a caller may pause between steps. */
 interface Session {
   steps: Generator<void, TrainResult>;
@@ -117,7 +134,7 @@ function startSession(loaded: LoadedManifest, opts: TrainOptions): Session {
   const store = new RunStore(out);
   if (!store.exists()) fresh = resolvePipeline(loaded, { maxOrderIndices }); // all data checks pass before --out is touched
   try {
-    mkdirSync(out, { recursive: true });
+    makeDirectory(out);
   } catch (e) {
     throw new Error(`${out}: cannot create the run directory (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
   }

@@ -25,6 +25,13 @@ function checkFormat(value: unknown, format: string, path: string, rerun: string
   if (v?.format !== format || v.version !== 1) {
     throw new Error(`${path} is not a ${format} version 1 file; recreate it with \`${rerun}\``);
   }
+  // The fields read below, so a damaged file is named rather than failing with a TypeError.
+  const o = value as { run?: { stages?: unknown }; behaviours?: { names?: unknown }; estimates?: unknown };
+  const stages = o.run?.stages;
+  if (!Array.isArray(stages) || !stages.every((s) => s !== null && typeof s === 'object' && typeof (s as { name?: unknown }).name === 'string')
+    || !Array.isArray(o.behaviours?.names) || !Array.isArray(o.estimates)) {
+    throw new Error(`${path}: run.stages, behaviours.names or estimates is missing or malformed; recreate it with \`${rerun}\``);
+  }
 }
 
 /**
