@@ -76,7 +76,8 @@ function datasetBytes(spec: DatasetSpec, baseDir: string): number | null {
   const num = (k: string, d: number) => (typeof o[k] === 'number' && Number.isFinite(o[k]) ? (o[k] as number) : d);
   switch (spec.recipe) {
     case 'blobs':
-      return num('n', 0) * (num('dim', 0) + 1) * F64;
+      // Examples and labels, plus one centre per class.
+      return (num('n', 0) * (num('dim', 0) + 1) + num('numClasses', 0) * num('dim', 0)) * F64;
     case 'spam':
       return Math.min(num('perClass', 5000), 5000) * 2 * (num('dim', 2048) + 1) * F64;
     default:

@@ -85,7 +85,7 @@ export function verifyRun(dir: string): VerifyReport {
     checkInputs(status, pipeline, store.statusPath);
     if (status.inputs) good('data', `${Object.keys(status.inputs.datasets).length} data set(s) and every stage's subset/weights match their recorded hashes`);
   });
-  if (pipeline) verifyCheckpoints(store, status, pipeline, good, bad, attempt);
+  if (pipeline) verifyCheckpoints(store, status, pipeline, good, bad, attempt, new Set(findings.filter((f) => !f.ok).map((f) => f.subject)));
   if (pipeline && status.status === 'complete') verifyDerived(dir, status, good, bad);
   return done();
 }
@@ -93,6 +93,7 @@ export function verifyRun(dir: string): VerifyReport {
 function verifyCheckpoints(
   store: RunStore, status: RunStatus, pipeline: ResolvedPipeline,
   good: (s: string, m: string) => void, bad: (s: string, m: string) => void, attempt: <T>(s: string, fn: () => T) => T | undefined,
+  reported: Set<string>,
 ): void {
   const K = pipeline.stages.length;
   const doneStages = status.status === 'complete' ? K : status.stages.length;
@@ -100,6 +101,7 @@ function verifyCheckpoints(
   let last: Float64Array[] | null = null;
   for (const rel of rels) {
     const path = join(store.dir, rel);
+    if (reported.has(rel)) continue; // its hash already failed: one line per problem
     if (!existsSync(path)) {
       bad(rel, 'missing');
       continue;
@@ -114,7 +116,8 @@ function verifyCheckpoints(
   if (status.status === 'complete') {
     attempt('final.safetensors', () => {
       const params = paramsFromSafetensors(pipeline.model, readSafetensors(store.finalPath), pipeline.dtype, store.finalPath);
-      if (last && !params.every((p, i) => p.data.every((v, j) => Object.is(v, last![i][j])))) throw new Error(`${store.finalPath}: differs from checkpoints/boundary-${K}.safetensors; one of them was replaced`);
+      if (!last) return; // boundary K is unreadable and already reported
+      if (!params.every((p, i) => p.data.every((v, j) => Object.is(v, last![i][j])))) throw new Error(`${store.finalPath}: differs from checkpoints/boundary-${K}.safetensors; one of them was replaced`);
       good('final.safetensors', `equals boundary ${K}`);
     });
   }

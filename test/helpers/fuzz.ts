@@ -212,7 +212,7 @@ export function fuzzManifests(cases: number, seed: number, base: Record<string, 
       }
     } catch (e) {
       res.rejected++;
-      if (isEngineError(e)) record(res, i, `${(e as Error).name}: ${(e as Error).message.slice(0, 300)}`);
+      if (isEngineError(e)) record(res, i, `${(e as Error).name}: ${(e as Error).message.slice(0, 300)}\n    manifest: ${JSON.stringify(m).slice(0, 1500)}`);
       else if (!(e instanceof ManifestError || e instanceof ResourceLimitError)) record(res, i, `not a ManifestError/ResourceLimitError (names no field): ${(e as Error).message.slice(0, 300)}`);
     }
   }
