@@ -35,7 +35,7 @@ function writeJson(name: string, v: unknown): string {
   return p;
 }
 
-async function race(trial: number): Promise<{ winners: number; loserSaysWhy: boolean; consistent: boolean }> {
+async function race(trial: number): Promise<{ winners: number; loserSaysWhy: boolean; consistent: boolean; lockedOut: boolean }> {
   const out = join(dir, `race-${trial}`);
   const manifests = [0, 1].map((i) => writeJson(`race-${trial}-${i}.json`, blobsManifest(STAGES.map((s) => ({ ...s, steps: 150 + 10 * i })), { name: `race-${trial}-${i}` })));
   const script = "import { main } from './src/cli/main.ts'; process.exitCode = await main(['node', 'stagecredit', ...process.argv.slice(1)]);";
@@ -49,7 +49,7 @@ async function race(trial: number): Promise<{ winners: number; loserSaysWhy: boo
   const winners = results.filter((r) => r.code === 0).length;
   const loser = results.find((r) => r.code !== 0);
   const loserSaysWhy = !!loser && /is in use by `stagecredit train`|already holds a run of a different pipeline/.test(loser.stderr);
-  return { winners, loserSaysWhy, consistent: verifyRun(out).ok };
+  return { winners, loserSaysWhy, consistent: verifyRun(out).ok, lockedOut: !!loser && /is in use by/.test(loser.stderr) };
 }
 
 let t0 = performance.now();
@@ -69,13 +69,15 @@ const trials = quick ? 4 : 20;
 let mixed = 0;
 let bad = 0;
 let contended = 0;
+let lockedOut = 0;
 for (let t = 0; t < trials; t++) {
   const r = await race(t);
   if (!r.consistent) mixed++;
   if (r.winners !== 1 || !r.loserSaysWhy) bad++;
   contended++;
+  if (r.lockedOut) lockedOut++;
 }
-console.log(`concurrent train: ${contended} trials in ${((performance.now() - t0) / 1000).toFixed(1)} s: ${mixed} mixed directories, ${bad} trials without exactly one winner and a loser that says why`);
+console.log(`concurrent train: ${contended} trials in ${((performance.now() - t0) / 1000).toFixed(1)} s: ${mixed} mixed directories, ${bad} trials without exactly one winner and a loser that says why (the loser met the lock in ${lockedOut}, a finished other run in ${contended - lockedOut})`);
 if (mixed || bad) failed = true;
 rmSync(dir, { recursive: true, force: true });
 process.exit(failed ? 1 : 0);

@@ -113,7 +113,7 @@ function verifyCheckpoints(
       good(rel, `step ${ck.step}, ${ck.stagesDone} stage(s) done, finite parameters`);
     });
   }
-  if (status.status === 'complete') {
+  if (status.status === 'complete' && !reported.has('final.safetensors')) {
     attempt('final.safetensors', () => {
       const params = paramsFromSafetensors(pipeline.model, readSafetensors(store.finalPath), pipeline.dtype, store.finalPath);
       if (!last) return; // boundary K is unreadable and already reported

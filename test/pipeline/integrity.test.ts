@@ -246,7 +246,8 @@ test('verify: a clean run is consistent; each damage is named', () => {
   writeFileSync(join(out, 'checkpoints', 'step-00000099.safetensors'), 'x');
   rmSync(join(out, 'final.safetensors'));
   const bad = verifyRun(out).findings.filter((f) => !f.ok).map((f) => f.subject);
-  assert.deepEqual(bad.sort(), ['checkpoints/step-00000099.safetensors', 'checkpoints/step-00000099.safetensors', 'final.safetensors', 'final.safetensors'].sort());
+  // One line per problem: an unrecorded checkpoint, a missing final file.
+  assert.deepEqual(bad.sort(), ['checkpoints/step-00000099.safetensors', 'final.safetensors']);
 });
 
 // ---- 9. status after failures, and locks are re-entrant within a process ----------------------
