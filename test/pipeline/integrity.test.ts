@@ -252,7 +252,7 @@ test('verify: a clean run is consistent; each damage is named', () => {
 
 // ---- 9. status after failures, and locks are re-entrant within a process ----------------------
 
-test('a step that throws marks the run failed naming the stage and 1-based step; the lock is released', () => {
+test('an error during training marks the run failed and releases the lock; the lock is re-entrant in a process', () => {
   const dir = scratch();
   const manifest = writeJson(join(dir, 'pipeline.json'), blobsManifest(TWO_STAGES));
   const out = join(dir, 'run');
@@ -326,3 +326,25 @@ test('SGD at lr 1e4 stops with the stage and 1-based step instead of completing'
   }
 });
 
+
+test('`stagecredit verify`: exit 0 on a clean run; exit 1 naming the replaced checkpoint', { timeout: 60_000 }, async () => {
+  const { out } = trained();
+  const script = "import { main } from './src/cli/main.ts'; process.exitCode = await main(['node', 'stagecredit', ...process.argv.slice(1)]);";
+  const verify = () => new Promise<{ code: number | null; stdout: string; stderr: string }>((res, rej) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script, '--', 'verify', out], { cwd: REPO_ROOT });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('error', rej);
+    child.on('close', (code) => res({ code, stdout, stderr }));
+  });
+  const clean = await verify();
+  assert.equal(clean.code, 0, clean.stderr);
+  assert.match(clean.stdout, new RegExp(`${out}: consistent`));
+  copyFileSync(join(out, 'checkpoints', 'boundary-1.safetensors'), join(out, 'checkpoints', 'boundary-2.safetensors'));
+  const damaged = await verify();
+  assert.equal(damaged.code, 1);
+  assert.match(damaged.stdout, /^BAD  checkpoints\/boundary-2\.safetensors: .*content differs from the sha256/m);
+  assert.match(damaged.stderr, /1 problem\(s\)/);
+});
