@@ -1,6 +1,6 @@
 import * as T from '../autodiff/index.js';
 import { writeJsonAtomic } from '../io/index.js';
-import type { Run } from '../pipeline/index.js';
+import { withRunLock, type ComputedFrom, type Run } from '../pipeline/index.js';
 import { join } from 'node:path';
 import { compileBehaviours, validateBehaviourSpec, type AnyBehaviour, type BehaviourSet, type BehaviourSpec, type Better } from './behaviours.js';
 import { loadEmbeddings, saveEmbeddings } from './embeddingStore.js';
@@ -63,6 +63,8 @@ export interface AttributionReport {
   behaviours: { names: string[]; better: Better[]; specs?: BehaviourSpec[] | null };
   /** f(theta_T) per behaviour. */
   factual: number[];
+  /** The run these estimates were computed from (its fingerprint); absent in older files. */
+  computedFrom?: ComputedFrom;
   estimates: EstimateRecord[];
   /** What the replay budget bought (absent when no budget was given). */
   budget?: BudgetRecord;
@@ -89,6 +91,9 @@ export function runBehaviours(run: Run, specs?: AnyBehaviour[]): BehaviourSet {
 
 /** Runs the estimators on a finished run and returns every estimate with what it assumed and cost. */
 export function attribute(run: Run, opts: AttributeOptions = {}): AttributionReport {
+  if (opts.estimators && opts.estimators.length === 0 && !opts.adjoint) {
+    throw new Error('attribute: no estimator chosen (an empty list would leave attribution.json without estimates); name at least one, e.g. -e stage-curvature');
+  }
   const behaviours = runBehaviours(run, opts.behaviours);
   const final = run.finalParams();
   const estimates: EstimateRecord[] = [];
@@ -147,6 +152,7 @@ export function attribute(run: Run, opts: AttributeOptions = {}): AttributionRep
     behaviours: { names: behaviours.names, better: behaviours.better, specs: serialisableSpecs(behaviours) },
     factual: Array.from(behaviours.values(final)),
     estimates,
+    computedFrom: { run: run.fingerprint },
     createdAt: new Date().toISOString(),
   };
   return opts.budget === undefined ? report : spendBudgetSync(run, behaviours, report, opts.budget, (m) => opts.onProgress?.(m, 0));
@@ -165,8 +171,11 @@ function serialisableSpecs(b: BehaviourSet): BehaviourSpec[] | null {
   return distinct.every((s) => !('fn' in s)) ? (distinct as BehaviourSpec[]) : null;
 }
 
+/** Writes attribution.json under the run's lock; refuses a report of another run or with no estimates. */
 export function writeAttribution(run: Run, report: AttributionReport): string {
   const path = join(run.dir, 'attribution.json');
-  writeJsonAtomic(path, report);
+  if (report.estimates.length === 0) throw new Error(`${path}: refusing to write an attribution without estimates`);
+  if (report.computedFrom && report.computedFrom.run !== run.fingerprint) throw new Error(`${path}: these estimates were computed from another run (fingerprint differs); recompute them on this run`);
+  withRunLock(run.dir, 'attribute', () => writeJsonAtomic(path, report));
   return path;
 }

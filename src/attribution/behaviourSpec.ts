@@ -68,7 +68,7 @@ export function validateBehaviourSpec(value: unknown, where: string): BehaviourS
   if (!isKind(o.kind)) throw new Error(`${where}.kind: unknown behaviour kind ${JSON.stringify(o.kind)} (known: ${BEHAVIOUR_KINDS.join(', ')})`);
   const fields = FIELDS[o.kind];
   for (const key of Object.keys(o)) {
-    if (key !== 'kind' && !(key in fields)) {
+    if (key !== 'kind' && !Object.hasOwn(fields, key)) {
       const allowed = Object.keys(fields);
       throw new Error(`${where}.${key}: not a field of a ${o.kind} behaviour (${allowed.length ? `fields: ${allowed.join(', ')}` : 'it takes no fields'})`);
     }

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { writeJsonAtomic } from '../io/index.js';
-import { checkReplay, type BoundaryAgreement, type Run } from '../pipeline/index.js';
+import { checkReplay, digestJson, withRunLock, type BoundaryAgreement, type ComputedFrom, type Run } from '../pipeline/index.js';
 import { agreement, type Agreement } from './agreement.js';
 import { attribute, runBehaviours, SIGN_CONVENTION, UNITS, type AttributeOptions, type AttributionReport, type EstimateRecord } from './attribute.js';
 import { allSubsets, leaveOneStageOut, type RetrainingCost } from './groundTruth.js';
@@ -42,6 +42,8 @@ export interface ValidationReport {
    * theta_0 against each recorded boundary checkpoint. Absent for runs stagecredit trained.
    */
   recordedReplay?: BoundaryAgreement[];
+  /** The run and the attribution report (digest) this validation checked; absent in older files. */
+  computedFrom?: ComputedFrom;
   createdAt: string;
 }
 
@@ -94,7 +96,9 @@ export async function validate(run: Run, opts: ValidateOptions = {}): Promise<Va
   return {
     format: 'stagecredit-validation', version: 1, signConvention: SIGN_CONVENTION, units: UNITS,
     run: report.run, behaviours: report.behaviours, factual: report.factual,
-    truth: { leaveOneOut: rows(truth.leaveOneOut), cost: truthCost }, subsets, noise, estimates, recordedReplay, createdAt: new Date().toISOString(),
+    truth: { leaveOneOut: rows(truth.leaveOneOut), cost: truthCost }, subsets, noise, estimates, recordedReplay,
+    computedFrom: { run: run.fingerprint, attribution: digestJson(report) },
+    createdAt: new Date().toISOString(),
   };
 }
 
@@ -104,6 +108,7 @@ function preview(names: string[]): string {
 
 export function writeValidation(run: Run, report: ValidationReport): string {
   const path = join(run.dir, 'validation.json');
-  writeJsonAtomic(path, report);
+  if (report.computedFrom && report.computedFrom.run !== run.fingerprint) throw new Error(`${path}: this validation was computed from another run (fingerprint differs); rerun it on this run`);
+  withRunLock(run.dir, 'validate', () => writeJsonAtomic(path, report));
   return path;
 }

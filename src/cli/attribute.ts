@@ -2,6 +2,7 @@ import { InvalidArgumentError, type Command } from 'commander';
 import { attribute, runBehaviours, writeAttribution } from '../attribution/index.js';
 import { DEFAULT_BUDGET, parseBudget, spendBudget, type BudgetRecord } from '../attribution/budget.js';
 import { decide } from '../attribution/conclusions.js';
+import { validationMismatch } from '../attribution/derivedFiles.js';
 import { openRun } from '../pipeline/index.js';
 import { addAttributionOptions, attributionOptions, intAtLeast, type RawAttributionFlags } from './options.js';
 import { attributionTable, conclusionText } from './tables.js';
@@ -32,7 +33,7 @@ export function registerAttribute(program: Command): void {
       + 'the credited one, the widest intervals', budgetFlag, DEFAULT_BUDGET)
     .option('--workers <n>', 'worker threads for the budget\'s replays', intAtLeast(1), 1)
     .action(async (dir: string, flags: RawAttributionFlags & { budget: string; workers: number }) => {
-      const run = openRun(dir);
+      const run = openRun(dir, { lock: 'attribute' });
       const opts = attributionOptions(flags);
       const say = (m: string) => process.stderr.write(`  ${m}\n`);
       const estimated = attribute(run, { ...opts, onProgress: say });
@@ -45,5 +46,7 @@ export function registerAttribute(program: Command): void {
       console.log(`\nevery estimate on the same behaviour (± half the ${level ? `${Math.round(100 * level)}% ` : ''}interval, grade):`);
       console.log(attributionTable(report, conclusion));
       console.log(`wrote ${path}`);
+      const stale = validationMismatch(dir, report);
+      if (stale) process.stderr.write(`note: ${stale}\n`);
     });
 }

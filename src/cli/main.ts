@@ -5,6 +5,7 @@ import { registerAttribute } from './attribute.js';
 import { registerDemo } from './demo.js';
 import { registerReport } from './report.js';
 import { registerValidate } from './validate.js';
+import { registerVerify } from './verify.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
 
@@ -23,6 +24,7 @@ export function buildProgram(): Command {
   registerAttribute(program);
   registerValidate(program);
   registerReport(program);
+  registerVerify(program);
   for (const cmd of program.commands) for (const opt of cmd.options) offByDefault(opt);
   return program;
 }

@@ -1,6 +1,6 @@
 import Table from 'cli-table3';
-import { Option, type Command } from 'commander';
-import { loadManifest, RunStore, train, type RunStatus, type TrainResult } from '../pipeline/index.js';
+import { InvalidArgumentError, Option, type Command } from 'commander';
+import { loadManifest, RunStore, trainInterruptible, type RunStatus, type TrainResult } from '../pipeline/index.js';
 import { intAtLeast } from './options.js';
 import { trainingProgress } from './progress.js';
 
@@ -10,6 +10,9 @@ import { trainingProgress } from './progress.js';
 interface TrainFlags {
   out: string;
   checkpointEvery?: number;
+  allowLarge?: boolean;
+  divergenceFactor?: number;
+  divergenceCheck?: boolean;
 }
 
 export function registerTrain(program: Command): void {
@@ -19,8 +22,16 @@ export function registerTrain(program: Command): void {
     .requiredOption('--out <dir>', 'run directory (required): created, or resumed if it holds the same pipeline')
     .addOption(new Option('--checkpoint-every <n>', 'also checkpoint every N steps inside stages, overriding the manifest (0: stage boundaries only)')
       .argParser(intAtLeast(0)).default(undefined, 'the manifest\'s checkpointEvery, else 0'))
-    .action((pipeline: string, flags: TrainFlags) => {
-      trainCommand(pipeline, flags);
+    .option('--allow-large', 'skip the resource limits (model, batch, data and batch-order size against this machine\'s memory)')
+    .addOption(new Option('--divergence-factor <x>', 'stop when the loss exceeds X times its running level in the stage')
+      .argParser((v: string) => {
+        const x = Number(v);
+        if (!Number.isFinite(x) || x <= 1) throw new InvalidArgumentError('expected a number > 1');
+        return x;
+      }).default(undefined, 'the manifest\'s divergence.factor, else 100'))
+    .option('--no-divergence-check', 'stop only on NaN/Inf losses, never on a finite loss spike')
+    .action(async (pipeline: string, flags: TrainFlags) => {
+      await trainCommand(pipeline, flags);
     });
 }
 
@@ -39,18 +50,22 @@ export function trainSummaryTable(status: RunStatus): string {
   return t.toString();
 }
 
-export function trainCommand(pipelinePath: string, flags: TrainFlags): TrainResult {
+export async function trainCommand(pipelinePath: string, flags: TrainFlags): Promise<TrainResult> {
   const loaded = loadManifest(pipelinePath);
   // A resumed run's throughput counts only the steps trained by this invocation.
   const store = new RunStore(flags.out);
-  const startStep = store.exists() ? store.readStatus().stepsDone : 0;
+  const startStep = store.exists() ? safeStepsDone(store) : 0;
   const progress = trainingProgress(process.stderr);
   let seconds = 0;
   let result: TrainResult;
   try {
-    result = train(loaded, {
+    // Interruptible: Ctrl-C / SIGTERM stop between two steps and mark the run interrupted.
+    result = await trainInterruptible(loaded, {
       out: flags.out,
       checkpointEvery: flags.checkpointEvery,
+      allowLarge: flags.allowLarge,
+      divergence: { ...(flags.divergenceFactor !== undefined ? { factor: flags.divergenceFactor } : {}), ...(flags.divergenceCheck === false ? { enabled: false } : {}) },
+      onNotice: (m) => process.stderr.write(`${m}\n`),
       onProgress: progress.update,
       onStageEnd: (s) => (seconds += s.seconds),
     });
@@ -64,4 +79,13 @@ export function trainCommand(pipelinePath: string, flags: TrainFlags): TrainResu
   const rate = secs > 0 ? `${(steps / secs).toFixed(1)} steps/s` : 'n/a';
   process.stdout.write(`${trainSummaryTable(status)}\nthroughput: ${rate} (${steps} steps in ${secs.toFixed(2)} s of training)\nrun: ${flags.out}\n`);
   return result;
+}
+
+/** Steps already trained, for the throughput line; a damaged run.json is reported by train itself. */
+function safeStepsDone(store: RunStore): number {
+  try {
+    return store.readStatus().stepsDone;
+  } catch {
+    return 0;
+  }
 }

@@ -17,7 +17,7 @@ export function registerValidate(program: Command): void {
       .argParser(intAtLeast(1)).default(undefined, 'none'))
     .option('--wide', 'print agreement as one stage x estimate grid (one wide column per estimate) instead of tables that fit 100 columns')
     .action(async (dir: string, flags: RawAttributionFlags & { subsets?: boolean; workers: number; seeds?: number; wide?: boolean }) => {
-      const run = openRun(dir);
+      const run = openRun(dir, { lock: 'validate' });
       const opts = attributionOptions(flags);
       // The estimates checked are written too, so attribution.json and validation.json always agree.
       const attribution = attribute(run, { ...opts, onProgress: (m) => process.stderr.write(`  ${m}\n`) });

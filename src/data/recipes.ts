@@ -93,7 +93,7 @@ function crossWithLabel(ds: Dataset, column: string, as: string): Dataset {
 
 /** Builds a data set from a recipe name and options; errors name `where` and the field. */
 export function buildRecipe(name: string, options: unknown, where: string): Dataset {
-  if (!(name in recipes)) throw new Error(`${where}.recipe: unknown recipe "${name}" (known: ${RECIPE_NAMES.join(', ')})`);
+  if (!Object.hasOwn(recipes, name)) throw new Error(`${where}.recipe: unknown recipe "${name}" (known: ${RECIPE_NAMES.join(', ')})`);
   const schema = recipes[name as RecipeName];
   const parsed = schema.safeParse(options ?? {});
   if (!parsed.success) {

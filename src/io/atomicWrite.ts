@@ -47,6 +47,43 @@ export function writeFileAtomic(path: string, data: Uint8Array | string): void {
   fsyncDirectory(dir);
 }
 
+/**
+ * Writes several files so that a failure leaves none of them changed: every temp file is written
+ * and synced first, and only then are they renamed into place (renames do not fail for space).
+ */
+export function writeFilesAtomic(files: { path: string; data: Uint8Array | string }[]): void {
+  const staged: { tmp: string; path: string }[] = [];
+  try {
+    for (const f of files) {
+      const tmp = join(dirname(f.path), `.${basename(f.path)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
+      const bytes = typeof f.data === 'string' ? Buffer.from(f.data, 'utf8') : f.data;
+      let fd: number | undefined;
+      try {
+        fd = openSync(tmp, 'wx');
+        staged.push({ tmp, path: f.path });
+        let done = 0;
+        while (done < bytes.byteLength) done += writeSync(fd, bytes, done, bytes.byteLength - done);
+        fsyncSync(fd);
+      } catch (err) {
+        throw new AtomicWriteError(f.path, err);
+      } finally {
+        if (fd !== undefined) ignoreErrors(() => closeSync(fd as number));
+      }
+    }
+    for (const s of staged) {
+      try {
+        renameSync(s.tmp, s.path);
+      } catch (err) {
+        throw new AtomicWriteError(s.path, err);
+      }
+    }
+  } catch (err) {
+    for (const s of staged) ignoreErrors(() => unlinkSync(s.tmp));
+    throw err;
+  }
+  for (const d of new Set(files.map((f) => dirname(f.path)))) fsyncDirectory(d);
+}
+
 /** Pretty-printed (2-space) JSON with a trailing newline, written atomically. */
 export function writeJsonAtomic(path: string, value: unknown): void {
   let text: string | undefined;

@@ -1,5 +1,5 @@
 // Public API of the io module: safetensors files and crash-safe writes.
-export { AtomicWriteError, writeFileAtomic, writeJsonAtomic } from './atomicWrite.js';
+export { AtomicWriteError, writeFileAtomic, writeFilesAtomic, writeJsonAtomic } from './atomicWrite.js';
 export {
   SAFETENSORS_MAX_HEADER_BYTES,
   ST_DTYPES,
@@ -11,3 +11,4 @@ export {
   writeSafetensors,
 } from './safetensors.js';
 export type { SafetensorsContents, StDType, StTensor } from './safetensors.js';
+export { FileBoundaryError, MAX_BINARY_BYTES, MAX_JSON_BYTES, MAX_JSON_DEPTH, jsonDepthExceeds, parseJsonText, readFileBounded, readJsonFile, sha256Hex } from './boundedRead.js';

@@ -10,8 +10,8 @@
 // Array types per dtype:  F64 Float64Array · F32 Float32Array · I32 Int32Array · U8 Uint8Array ·
 // I64 BigInt64Array (lossless; no range limit) · F16 and BF16 Float32Array (widened when read,
 // rounded to nearest-even when written).
-import { readFileSync } from 'node:fs';
 import { writeFileAtomic } from './atomicWrite.js';
+import { jsonDepthExceeds, readFileBounded, sha256Hex } from './boundedRead.js';
 
 export type StDType = 'F64' | 'F32' | 'I32' | 'I64' | 'U8' | 'F16' | 'BF16';
 
@@ -135,9 +135,11 @@ export function encodeSafetensors(
   return out;
 }
 
-/** encodeSafetensors + writeFileAtomic. Errors name `path`. */
-export function writeSafetensors(path: string, tensors: Record<string, StTensor>, metadata?: Record<string, string>): void {
-  writeFileAtomic(path, encodeSafetensors(tensors, metadata, path));
+/** encodeSafetensors + writeFileAtomic. Errors name `path`. Returns the sha256 of the bytes written. */
+export function writeSafetensors(path: string, tensors: Record<string, StTensor>, metadata?: Record<string, string>): string {
+  const bytes = encodeSafetensors(tensors, metadata, path);
+  writeFileAtomic(path, bytes);
+  return sha256Hex(bytes);
 }
 
 function checkMetadata(metadata: unknown, fail: (problem: string) => never): asserts metadata is Record<string, string> {
@@ -201,10 +203,13 @@ export function decodeSafetensors(bytes: Uint8Array, source: string = DEFAULT_RE
     return fail('header is not valid UTF-8');
   }
   let header: unknown;
+  // Entries are two levels deep; anything much deeper is hostile, not a header.
+  if (jsonDepthExceeds(text, 8)) fail('header JSON is nested deeper than 8 levels');
   try {
     header = JSON.parse(text);
   } catch (err) {
-    return fail(`header is not valid JSON (${(err as Error).message})`);
+    const at = /position (\d+)/.exec((err as Error).message); // V8 quotes the text; keep only where
+    return fail(`header is not valid JSON${at ? ` (error at character ${at[1]})` : ' (malformed or truncated)'}`);
   }
   if (header === null || typeof header !== 'object' || Array.isArray(header)) {
     fail(`header must be a JSON object, got ${describe(header)}`);
@@ -229,13 +234,15 @@ export function decodeSafetensors(bytes: Uint8Array, source: string = DEFAULT_RE
   return { tensors, metadata };
 }
 
-/** readFileSync + decodeSafetensors; errors name `path`. */
+/** A bounded read of a regular file + decodeSafetensors; errors name `path`. */
 export function readSafetensors(path: string): SafetensorsContents {
-  return decodeSafetensors(readFileSync(path), path);
+  return decodeSafetensors(readFileBounded(path), path);
 }
 
 function checkEntry(name: string, raw: unknown, bufferLength: number, fail: (problem: string) => never): Entry {
   const where = `tensor ${JSON.stringify(name)}`;
+  // The encoder refuses an empty name; accepting it here would make a file we cannot write back.
+  if (name === '') fail('tensor names must be non-empty');
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) fail(`${where}: entry must be an object, got ${describe(raw)}`);
   const { dtype, shape, data_offsets: offsets } = raw as { dtype?: unknown; shape?: unknown; data_offsets?: unknown };
   if (!isStDType(dtype)) fail(`${where}: unknown dtype ${describe(dtype)} (supported: ${ST_DTYPES.join(', ')})`);

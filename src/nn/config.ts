@@ -83,7 +83,12 @@ const FIELDS: Record<ModelKind, { required: string[]; optional: string[] }> = {
 };
 
 function show(v: unknown): string {
-  const s = v === undefined ? 'undefined' : JSON.stringify(v) ?? String(v);
+  let s: string;
+  try {
+    s = v === undefined ? 'undefined' : JSON.stringify(v) ?? String(v);
+  } catch {
+    s = Array.isArray(v) ? '[...]' : '{...}'; // nested too deeply to print (or cyclic)
+  }
   return s.length > 60 ? `${s.slice(0, 57)}...` : s;
 }
 
@@ -116,6 +121,7 @@ export function validateModelConfig(config: unknown, where: string): ModelConfig
   const posInt = (key: string): number => {
     const v = c[key];
     if (typeof v !== 'number' || !Number.isInteger(v) || v <= 0) fail(key, `must be a positive integer, got ${show(v)}`);
+    if (!Number.isSafeInteger(v)) fail(key, `must be at most 2^53 - 1 (a safe integer), got ${show(v)}`);
     return v as number;
   };
   const posIntList = (key: string, allowEmpty: boolean): number[] => {
@@ -124,6 +130,7 @@ export function validateModelConfig(config: unknown, where: string): ModelConfig
     if (!allowEmpty && v.length === 0) fail(key, 'must not be empty');
     v.forEach((d, i) => {
       if (typeof d !== 'number' || !Number.isInteger(d) || d <= 0) fail(`${key}[${i}]`, `must be a positive integer, got ${show(d)}`);
+      if (!Number.isSafeInteger(d)) fail(`${key}[${i}]`, `must be at most 2^53 - 1 (a safe integer), got ${show(d)}`);
     });
     return [...(v as number[])];
   };

@@ -2,7 +2,14 @@
 // field and shows the value it got.
 
 function show(v: unknown): string {
-  return typeof v === 'number' || v === undefined ? String(v) : JSON.stringify(v) ?? String(v);
+  if (typeof v === 'number' || v === undefined) return String(v);
+  let s: string;
+  try {
+    s = JSON.stringify(v) ?? String(v);
+  } catch {
+    return Array.isArray(v) ? '[...]' : '{...}'; // nested too deeply to print (or cyclic)
+  }
+  return s.length > 80 ? `${s.slice(0, 77)}...` : s;
 }
 
 export function fail(field: string, what: string, got: unknown): never {

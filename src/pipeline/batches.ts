@@ -1,5 +1,5 @@
-import { readFileSync } from 'node:fs';
 import { mixSeed, seededPermutation } from '../data/index.js';
+import { readJsonFile } from '../io/index.js';
 
 /**
  * A stage's batch order: batch s holds indices[offsets[s] .. offsets[s+1]) into the stage's data
@@ -23,27 +23,35 @@ export function batchAt(b: BatchOrder, s: number): Int32Array {
  * permutation cut into batches (the last one partial unless dropLast). With `steps`, epochs
  * repeat until that many batches exist; with `epochs`, all of their batches are used.
  */
-export function shuffledBatches(n: number, opts: { seed: number; batchSize: number; steps?: number; epochs?: number; dropLast: boolean }): BatchOrder {
+/** Int32 offsets cap a batch order at 2^31 - 1 indices. */
+export const MAX_ORDER_INDICES = 2 ** 31 - 1;
+
+export function shuffledBatches(n: number, opts: { seed: number; batchSize: number; steps?: number; epochs?: number; dropLast: boolean; maxIndices?: number }): BatchOrder {
   const { seed, batchSize, dropLast } = opts;
   if (n <= 0) throw new Error('batch order: the stage has no examples');
   if (dropLast && n < batchSize) throw new Error(`batch order: dropLast with batchSize ${batchSize} leaves no batch from ${n} examples`);
   const perEpoch = dropLast ? Math.floor(n / batchSize) : Math.ceil(n / batchSize);
   const steps = opts.steps ?? perEpoch * (opts.epochs ?? 1);
+  // Offsets are Int32 and the order is held in memory: refuse what cannot be represented.
+  const total = Math.min(steps * batchSize, opts.epochs !== undefined && opts.steps === undefined ? n * opts.epochs : Infinity);
+  if (!Number.isSafeInteger(steps) || total > (opts.maxIndices ?? MAX_ORDER_INDICES)) {
+    throw new Error(`batch order: ${steps} steps of up to ${batchSize} examples (${total.toExponential(2)} indices) exceed the limit of ${opts.maxIndices ?? MAX_ORDER_INDICES} indices`);
+  }
   const offsets = new Int32Array(steps + 1);
   const chunks: Int32Array[] = [];
   let s = 0;
-  let total = 0;
+  let filled = 0;
   for (let epoch = 0; s < steps; epoch++) {
     const perm = seededPermutation(n, mixSeed(seed, `epoch-${epoch}`));
     for (let start = 0; start < n && s < steps; start += batchSize) {
       const end = Math.min(start + batchSize, n);
       if (dropLast && end - start < batchSize) break;
       chunks.push(perm.subarray(start, end));
-      total += end - start;
-      offsets[++s] = total;
+      filled += end - start;
+      offsets[++s] = filled;
     }
   }
-  return { offsets, indices: concatInt32(chunks, total) };
+  return { offsets, indices: concatInt32(chunks, filled) };
 }
 
 /** Explicit batches: a list of index lists, each checked against the data size. */
@@ -67,9 +75,9 @@ export function explicitBatches(lists: unknown, n: number, source: string): Batc
 export function readExplicitBatches(path: string, n: number): BatchOrder {
   let json: unknown;
   try {
-    json = JSON.parse(readFileSync(path, 'utf8'));
+    json = readJsonFile(path);
   } catch (e) {
-    throw new Error(`${path}: cannot read batch list (${(e as Error).message})`);
+    throw new Error(`cannot read batch list: ${(e as Error).message}`);
   }
   return explicitBatches(json, n, path);
 }

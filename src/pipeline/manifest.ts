@@ -1,6 +1,7 @@
-import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { z } from 'zod';
+import { validateBehaviourSpec } from '../attribution/behaviourSpec.js';
+import { readJsonFile } from '../io/index.js';
 import { validateModelConfig, type ModelConfig } from '../nn/index.js';
 import { validateOptimizerSpec, validateScheduleSpec, type OptimizerSpec, type ScheduleSpec } from '../optim/index.js';
 
@@ -67,6 +68,12 @@ const manifestSchema = z.object({
   stages: z.array(stageSchema).min(1),
   /** Also checkpoint every N steps inside stages (0: only at stage boundaries). */
   checkpointEvery: z.number().int().nonnegative().default(0),
+  /** When a finite loss counts as divergence (see pipeline/divergence.ts); defaults apply when absent. */
+  divergence: z.object({
+    factor: z.number().gt(1).finite(),
+    minLoss: z.number().nonnegative().finite(),
+    enabled: z.boolean(),
+  }).partial().strict().optional(),
 }).strict();
 
 type RawManifest = z.infer<typeof manifestSchema>;
@@ -117,6 +124,11 @@ function check(issues: ManifestIssue[], path: string, fn: () => void): void {
 
 /** Validates a parsed JSON value as a manifest; `source` names it in errors. */
 export function parseManifest(value: unknown, source = 'manifest'): Manifest {
+  // zod copies records by assignment, where a "__proto__" key would vanish into the prototype.
+  const rawDatasets = (value as { datasets?: unknown } | null)?.datasets;
+  if (rawDatasets && typeof rawDatasets === 'object' && Object.hasOwn(rawDatasets, '__proto__')) {
+    throw new ManifestError(source, [{ path: 'datasets.__proto__', message: 'reserved name; choose another data set name' }]);
+  }
   const parsed = manifestSchema.safeParse(value);
   if (!parsed.success) {
     throw new ManifestError(source, parsed.error.issues.map((i) => ({ path: pathOf(i.path), message: i.message })));
@@ -131,7 +143,7 @@ export function parseManifest(value: unknown, source = 'manifest'): Manifest {
     const at = `stages[${i}]`;
     if (names.has(s.name)) issues.push({ path: `${at}.name`, message: `duplicate stage name "${s.name}"` });
     names.add(s.name);
-    if (!(s.data in raw.datasets)) issues.push({ path: `${at}.data`, message: `unknown data set "${s.data}" (known: ${Object.keys(raw.datasets).join(', ') || 'none'})` });
+    if (!Object.hasOwn(raw.datasets, s.data)) issues.push({ path: `${at}.data`, message: `unknown data set "${s.data}" (known: ${Object.keys(raw.datasets).join(', ') || 'none'})` });
     if ((s.steps === undefined) === (s.epochs === undefined)) issues.push({ path: at, message: 'give exactly one of "steps" or "epochs"' });
     if (s.trainable && s.frozen) issues.push({ path: at, message: 'give at most one of "trainable" or "frozen"' });
     let optimizer: OptimizerSpec | undefined;
@@ -151,9 +163,11 @@ export function parseManifest(value: unknown, source = 'manifest'): Manifest {
     }
     if (optimizer && schedule) stages.push({ ...s, optimizer, schedule });
   });
-  if (raw.evaluation && !(raw.evaluation.data in raw.datasets)) {
+  if (raw.evaluation && !Object.hasOwn(raw.datasets, raw.evaluation.data)) {
     issues.push({ path: 'evaluation.data', message: `unknown data set "${raw.evaluation.data}"` });
   }
+  // Behaviours are checked now, not first at `attribute` time after a long training run.
+  raw.evaluation?.behaviours?.forEach((b, i) => check(issues, `evaluation.behaviours[${i}]`, () => validateBehaviourSpec(b, `evaluation.behaviours[${i}]`)));
   if (issues.length > 0) throw new ManifestError(source, issues);
   return { ...raw, model: model!, stages };
 }
@@ -165,19 +179,17 @@ export interface LoadedManifest {
   path: string;
 }
 
+/** Manifests are small; anything larger is not one. */
+export const MAX_MANIFEST_BYTES = 16 * 1024 * 1024;
+
 export function loadManifest(path: string): LoadedManifest {
   const abs = resolve(path);
-  let text: string;
-  try {
-    text = readFileSync(abs, 'utf8');
-  } catch (e) {
-    throw new ManifestError(path, [{ path: '', message: `cannot read file (${(e as NodeJS.ErrnoException).code ?? String(e)})` }]);
-  }
   let json: unknown;
   try {
-    json = JSON.parse(text);
+    json = readJsonFile(abs, MAX_MANIFEST_BYTES);
   } catch (e) {
-    throw new ManifestError(path, [{ path: '', message: `not valid JSON: ${(e as Error).message}` }]);
+    // The reader's message names the file and the problem without quoting the file's content.
+    throw new ManifestError(path, [{ path: '', message: (e as Error).message.replace(`${abs}: `, '') }]);
   }
   return { manifest: parseManifest(json, path), baseDir: dirname(abs), path: abs };
 }

@@ -1,6 +1,6 @@
-import { readFileSync } from 'node:fs';
 import { isAbsolute, resolve as resolvePath } from 'node:path';
 import { buildRecipe, readDatasetFile, subset as subsetOf, validateDataset, type Dataset } from '../data/index.js';
+import { readJsonFile } from '../io/index.js';
 import { createModel, loadParams, type Model } from '../nn/index.js';
 import { createOptimizer, resolveSchedule, validateScheduleSpec, type Optimizer } from '../optim/index.js';
 import { Rng, type DType, type Tensor } from '../tensor/index.js';
@@ -48,20 +48,57 @@ export interface ResolvedPipeline {
 export interface ResolveOptions {
   /** Batch orders and learning rates read back from a run (replays never re-derive them). */
   trace?: { batches: BatchOrder; lrs: Float64Array }[];
+  /** Cap on each shuffled batch order's indices (see limits.ts); default the Int32 limit. */
+  maxOrderIndices?: number;
 }
 
 function fileIn(baseDir: string, file: string): string {
   return isAbsolute(file) ? file : resolvePath(baseDir, file);
 }
 
+/** A JSON list file (bounded read; errors name the file, never quote it). */
 function readJsonList(path: string, what: string): unknown[] {
+  let v: unknown;
   try {
-    const v = JSON.parse(readFileSync(path, 'utf8'));
-    if (!Array.isArray(v)) throw new Error('expected a JSON array');
-    return v;
+    v = readJsonFile(path);
   } catch (e) {
-    throw new Error(`${path}: cannot read ${what} (${(e as Error).message})`);
+    throw new Error(`cannot read ${what}: ${(e as Error).message}`);
   }
+  if (!Array.isArray(v)) throw new Error(`${path}: ${what} must be a JSON array`);
+  return v;
+}
+
+/** Sample weights: one finite, non-negative number per example. */
+function checkWeights(w: unknown[], source: string): Float64Array {
+  const out = new Float64Array(w.length);
+  w.forEach((v, i) => {
+    if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) throw new Error(`${source}[${i}]: a sample weight must be a finite number >= 0`);
+    out[i] = v;
+  });
+  return out;
+}
+
+/** A trace read back from a run must fit the data: every index inside the stage's data. */
+function checkTraceFits(b: BatchOrder, n: number, stage: string): void {
+  for (let i = 0; i < b.indices.length; i++) {
+    const v = b.indices[i];
+    if (v < 0 || v >= n) throw new Error(`trace.safetensors: stage "${stage}" batch index ${v} (position ${i}) is outside its data (${n} examples); the trace does not belong to this data`);
+  }
+}
+
+/**
+ * The group columns the evaluation names (groupColumn, behaviours' columns) must exist in the
+ * evaluation data: checked before training, not first by `attribute` after it.
+ */
+function checkEvaluationColumns(ev: NonNullable<Manifest['evaluation']>, data: Dataset, issue: (path: string, e: unknown) => Error): void {
+  const columns = Object.keys(data.groups ?? {});
+  const has = (c: string) => data.groups !== undefined && Object.hasOwn(data.groups, c);
+  const known = () => `columns of "${ev.data}": ${columns.join(', ') || 'none'}`;
+  if (ev.groupColumn !== undefined && !has(ev.groupColumn)) throw issue('evaluation.groupColumn', `no group column "${ev.groupColumn}" (${known()})`);
+  ev.behaviours?.forEach((b, i) => {
+    const column = (b as { column?: unknown }).column;
+    if (typeof column === 'string' && !has(column)) throw issue(`evaluation.behaviours[${i}].column`, `no group column "${column}" (${known()})`);
+  });
 }
 
 /** Loads data sets and the model, and fixes every stage's batches and learning rates. */
@@ -88,18 +125,29 @@ export function resolvePipeline(loaded: LoadedManifest, opts: ResolveOptions = {
   let step = 0;
   manifest.stages.forEach((spec, k) => {
     const at = `stages[${k}]`;
+    if (!Object.hasOwn(datasets, spec.data)) throw issue(`${at}.data`, `unknown data set "${spec.data}"`);
     let data = datasets[spec.data];
     if (spec.subset) {
-      const idx = Array.isArray(spec.subset) ? spec.subset : (readJsonList(fileIn(baseDir, spec.subset.file), 'subset') as number[]);
+      let idx: number[];
+      try {
+        idx = Array.isArray(spec.subset) ? spec.subset : (readJsonList(fileIn(baseDir, spec.subset.file), 'subset') as number[]);
+      } catch (e) {
+        throw issue(`${at}.subset`, e);
+      }
       const bad = idx.find((i) => !Number.isInteger(i) || i < 0 || i >= data.n);
-      if (bad !== undefined) throw issue(`${at}.subset`, `index ${bad} is out of range for "${spec.data}" (${data.n} examples)`);
+      if (bad !== undefined) throw issue(`${at}.subset`, `index ${typeof bad === 'number' ? bad : `of type ${typeof bad}`} is out of range for "${spec.data}" (${data.n} examples)`);
       data = subsetOf(data, idx);
     }
     let sampleWeights: Float64Array | null = null;
     if (spec.sampleWeights) {
-      const w = Array.isArray(spec.sampleWeights) ? spec.sampleWeights : (readJsonList(fileIn(baseDir, spec.sampleWeights.file), 'sample weights') as number[]);
-      if (w.length !== data.n) throw issue(`${at}.sampleWeights`, `${w.length} weights for ${data.n} examples`);
-      sampleWeights = Float64Array.from(w);
+      try {
+        const w = Array.isArray(spec.sampleWeights) ? spec.sampleWeights : readJsonList(fileIn(baseDir, spec.sampleWeights.file), 'sample weights');
+        const source = Array.isArray(spec.sampleWeights) ? `${at}.sampleWeights` : fileIn(baseDir, spec.sampleWeights.file);
+        sampleWeights = checkWeights(w, source);
+      } catch (e) {
+        throw issue(`${at}.sampleWeights`, e);
+      }
+      if (sampleWeights.length !== data.n) throw issue(`${at}.sampleWeights`, `${sampleWeights.length} weights for ${data.n} examples`);
     }
     const patterns = spec.trainable ?? spec.frozen;
     for (const p of patterns ?? []) {
@@ -114,11 +162,13 @@ export function resolvePipeline(loaded: LoadedManifest, opts: ResolveOptions = {
       throw issue(`${at}.optimizerState`, 'carried optimizer state needs the same trainable parameters as the previous stage');
     }
     let batches: BatchOrder;
+    const traced = opts.trace?.[k]?.batches;
+    if (traced) checkTraceFits(traced, data.n, spec.name);
     try {
-      batches = opts.trace?.[k]?.batches
+      batches = traced
         ?? ('file' in spec.batchOrder
           ? readExplicitBatches(fileIn(baseDir, spec.batchOrder.file), data.n)
-          : shuffledBatches(data.n, { seed: spec.batchOrder.seed, batchSize: spec.batchSize, steps: spec.steps, epochs: spec.epochs, dropLast: spec.dropLast }));
+          : shuffledBatches(data.n, { seed: spec.batchOrder.seed, batchSize: spec.batchSize, steps: spec.steps, epochs: spec.epochs, dropLast: spec.dropLast, maxIndices: opts.maxOrderIndices }));
     } catch (e) {
       throw issue(`${at}.batchOrder`, e);
     }
@@ -136,7 +186,10 @@ export function resolvePipeline(loaded: LoadedManifest, opts: ResolveOptions = {
     });
     step += steps;
   });
+  if (opts.trace && opts.trace.length !== manifest.stages.length) throw new Error(`trace.safetensors holds ${opts.trace.length} stages but the manifest has ${manifest.stages.length}`);
+  if (manifest.evaluation && !Object.hasOwn(datasets, manifest.evaluation.data)) throw issue('evaluation.data', `unknown data set "${manifest.evaluation.data}"`);
   const evaluation = manifest.evaluation ? datasets[manifest.evaluation.data] : null;
+  if (evaluation && manifest.evaluation) checkEvaluationColumns(manifest.evaluation, evaluation, issue);
   const initialParams = (): Tensor[] => {
     const init = manifest.init;
     if ('file' in init) {

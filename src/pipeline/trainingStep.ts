@@ -23,6 +23,8 @@ export function gatherBatch(ds: Dataset, index: ArrayLike<number>, dtype: DType,
   const w = weights ? new Float64Array(index.length) : null;
   for (let r = 0; r < index.length; r++) {
     const i = index[r];
+    // A wrong index would read zeros past the end (typed arrays do not throw): refuse it.
+    if (!Number.isInteger(i) || i < 0 || i >= ds.n) throw new RangeError(`batch position ${r}: example index ${i} is outside data set "${ds.name}" (${ds.n} examples)`);
     x.set(ds.x.subarray(i * per, (i + 1) * per), r * per);
     y[r] = ds.y[i];
     if (w) w[r] = weights![i];

@@ -1,8 +1,10 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
+import { readJsonFile } from '../io/index.js';
 import { join } from 'node:path';
 import type { AttributionReport } from '../attribution/attribute.js';
 import type { ValidationReport } from '../attribution/validate.js';
-import { RunStore } from '../pipeline/index.js';
+import { validationMismatch } from '../attribution/derivedFiles.js';
+import { computedFromOf, digestJson, runFingerprint, RunStore, unfinishedMessage } from '../pipeline/index.js';
 import { readExtrasFile, validateExtras } from './extras.js';
 import { decide } from '../attribution/conclusions.js';
 import type { Results, ResultsExtras } from './results.js';
@@ -12,9 +14,9 @@ export const EXTRAS_FILE = 'results-extras.json';
 
 function readJson(path: string): unknown {
   try {
-    return JSON.parse(readFileSync(path, 'utf8'));
+    return readJsonFile(path);
   } catch (e) {
-    throw new Error(`${path}: cannot read (${(e as Error).message})`);
+    throw new Error(`${path}: cannot read (${(e as Error).message.replace(`${path}: `, '')})`);
   }
 }
 
@@ -22,6 +24,13 @@ function checkFormat(value: unknown, format: string, path: string, rerun: string
   const v = value as { format?: unknown; version?: unknown } | null;
   if (v?.format !== format || v.version !== 1) {
     throw new Error(`${path} is not a ${format} version 1 file; recreate it with \`${rerun}\``);
+  }
+  // The fields read below, so a damaged file is named rather than failing with a TypeError.
+  const o = value as { run?: { stages?: unknown }; behaviours?: { names?: unknown }; estimates?: unknown };
+  const stages = o.run?.stages;
+  if (!Array.isArray(stages) || !stages.every((s) => s !== null && typeof s === 'object' && typeof (s as { name?: unknown }).name === 'string')
+    || !Array.isArray(o.behaviours?.names) || !Array.isArray(o.estimates)) {
+    throw new Error(`${path}: run.stages, behaviours.names or estimates is missing or malformed; recreate it with \`${rerun}\``);
   }
 }
 
@@ -34,8 +43,9 @@ function checkFormat(value: unknown, format: string, path: string, rerun: string
 export function collectResults(runDir: string, extras: ResultsExtras = {}): Results {
   const store = new RunStore(runDir);
   const status = store.readStatus();
-  if (status.status !== 'complete') throw new Error(`${runDir}: the run is ${status.status}; finish it with \`stagecredit train\` first`);
-  const run = runInfo(status, store.readManifestJson(), store.manifestPath);
+  if (status.status !== 'complete') throw new Error(unfinishedMessage(runDir, status));
+  const run = runInfo(status, store.readManifestJson(status), store.manifestPath);
+  const fingerprint = runFingerprint(status);
 
   const attributionPath = join(runDir, 'attribution.json');
   if (!existsSync(attributionPath)) {
@@ -47,17 +57,23 @@ export function collectResults(runDir: string, extras: ResultsExtras = {}): Resu
   if (attribution.run.stages.map((s) => s.name).join(', ') !== stageNames) {
     throw new Error(`${attributionPath} was computed for other stages than this run's (${stageNames}); rerun \`stagecredit attribute ${runDir}\``);
   }
-  if (attribution.estimates.length === 0) throw new Error(`${attributionPath} holds no estimates; rerun \`stagecredit attribute ${runDir}\``);
+  const from = computedFromOf(attribution);
+  if (from && from.run !== fingerprint) {
+    throw new Error(`${attributionPath} was computed from another run than the one in ${runDir} now (the run was retrained or its files changed since); rerun \`stagecredit attribute ${runDir}\``);
+  }
+  if (!Array.isArray(attribution.estimates) || attribution.estimates.length === 0) throw new Error(`${attributionPath} holds no estimates; rerun \`stagecredit attribute ${runDir}\``);
 
   const validationPath = join(runDir, 'validation.json');
   let validation: ValidationReport | null = null;
   if (existsSync(validationPath)) {
     validation = readJson(validationPath) as ValidationReport;
     checkFormat(validation, 'stagecredit-validation', validationPath, `stagecredit validate ${runDir}`);
-    if (validation.behaviours.names.join('\n') !== attribution.behaviours.names.join('\n')
-      || validation.run.stages.map((s) => s.name).join(', ') !== stageNames) {
-      throw new Error(`${validationPath} does not match attribution.json (other stages or behaviours); rerun \`stagecredit validate ${runDir}\``);
+    const vFrom = computedFromOf(validation);
+    if (vFrom && vFrom.run !== fingerprint) {
+      throw new Error(`${validationPath} was computed from another run than the one in ${runDir} now; rerun \`stagecredit validate ${runDir}\``);
     }
+    const mismatch = validationMismatch(runDir, attribution, validation);
+    if (mismatch) throw new Error(mismatch);
   }
 
   const given = validateExtras(extras, 'the extras argument');
@@ -81,5 +97,6 @@ export function collectResults(runDir: string, extras: ResultsExtras = {}): Resu
     conclusion: verdicts,
     topExamples: merged.topExamples ?? null,
     intervention: merged.intervention ?? null,
+    computedFrom: { run: fingerprint, attribution: digestJson(attribution), validation: validation ? digestJson(validation) : null },
   };
 }

@@ -94,6 +94,8 @@ export interface Results {
   conclusion?: Omit<Conclusion, 'effects' | 'headline'>;
   topExamples?: TopExamples | null;
   intervention?: Intervention | null;
+  /** The run fingerprint and the digests of the attribution and validation shown (pipeline/provenance.ts). */
+  computedFrom?: { run: string | null; attribution: string; validation: string | null };
 }
 
 /**

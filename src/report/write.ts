@@ -1,5 +1,6 @@
 import { join } from 'node:path';
-import { writeFileAtomic, writeJsonAtomic } from '../io/index.js';
+import { writeFilesAtomic } from '../io/index.js';
+import { withRunLock } from '../pipeline/index.js';
 import { collectResults } from './collect.js';
 import { renderReport } from './render.js';
 import type { ResultsExtras } from './results.js';
@@ -10,7 +11,7 @@ export function writeReport(runDir: string, extras?: ResultsExtras): { html: str
   const page = renderReport(results);
   const json = join(runDir, 'results.json');
   const html = join(runDir, 'report.html');
-  writeJsonAtomic(json, results);
-  writeFileAtomic(html, page);
+  // Under the run's lock, and both or neither: results.json never describes a report.html that failed.
+  withRunLock(runDir, 'report', () => writeFilesAtomic([{ path: html, data: page }, { path: json, data: `${JSON.stringify(results, null, 2)}\n` }]));
   return { html, json };
 }

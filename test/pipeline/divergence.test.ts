@@ -35,10 +35,12 @@ test('divergence names the stage and step, marks the run failed and keeps the bo
   const { err, out, status } = diverge(0);
   assert.equal(err.stage, 'explode');
   assert.equal(err.globalStep, 5 + err.stageStep); // the stage starts at global step 5
-  assert.equal(
+  // Steps count from 1, as on the progress bar; a finite loss far above its level is divergence too.
+  assert.equal(err.stageStep, 2);
+  assert.match(
     err.message,
-    `training diverged in stage "explode" at step ${err.stageStep} (global step ${err.globalStep}): the loss is NaN; `
-      + `the last good checkpoint is kept at ${join(out, 'checkpoints', 'boundary-1.safetensors')}`,
+    new RegExp(`^training diverged in stage "explode" at step 2 \\(global step 7\\): the loss \\S+ is over 100x its running level \\S+ .*; `
+      + `the last good checkpoint is kept at ${join(out, 'checkpoints', 'boundary-1.safetensors').replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`),
   );
   assert.equal(status.status, 'failed');
   assert.equal(status.error, err.message);
@@ -55,11 +57,12 @@ test('divergence names the stage and step, marks the run failed and keeps the bo
 test('with periodic checkpoints, the last good one is inside the diverging stage and loads', () => {
   const { err, status } = diverge(1);
   assert.equal(status.status, 'failed');
-  assert.equal(status.latestCheckpoint, `checkpoints/step-${String(err.globalStep).padStart(8, '0')}.safetensors`);
+  // globalStep is the failing step (1-based), so theta before it is checkpoint step globalStep - 1.
+  assert.equal(status.latestCheckpoint, `checkpoints/step-${String(err.globalStep - 1).padStart(8, '0')}.safetensors`);
   const ck = readCheckpoint(err.lastGoodCheckpoint, createModel(RELU), 'float64');
   // The checkpoint holds theta just before the step that failed.
-  assert.equal(ck.step, err.globalStep);
-  assert.equal(ck.stageStep, err.stageStep);
+  assert.equal(ck.step, err.globalStep - 1);
+  assert.equal(ck.stageStep, err.stageStep - 1);
   assert.ok(ck.params.every((p) => p.data.every(Number.isFinite)));
 });
 
