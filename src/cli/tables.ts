@@ -75,10 +75,25 @@ export function conclusionTable(c: Conclusion, maxWidth = MAX_WIDTH): string {
 export function conclusionText(c: Conclusion): string {
   const e = c.effects;
   return [
-    `Effect on ${e.behaviour}${e.unit ? `, in ${e.unit}` : ''}: ${e.estimate} (${e.estimateReason}); > 0 means the stage raised it.`,
+    wrapText(`Effect on ${e.behaviour}${e.unit ? `, in ${e.unit}` : ''}: ${e.estimate} (${e.estimateReason}); > 0 means the stage raised it.`),
     conclusionTable(c),
-    ...c.sentences,
+    ...c.sentences.map((s) => wrapText(s)),
   ].join('\n');
+}
+
+/** Prose wrapped at word boundaries to fit a terminal (continuation lines indented by two). */
+export function wrapText(text: string, width = MAX_WIDTH): string {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(' ')) {
+    const next = line ? `${line} ${word}` : word;
+    if ([...next].length > width && line) {
+      lines.push(line);
+      line = `  ${word}`;
+    } else line = next;
+  }
+  lines.push(line);
+  return lines.join('\n');
 }
 
 /** The conclusion a validation report supports on its own (its estimates are the attribution's). */

@@ -29,7 +29,7 @@ export function registerTrain(program: Command): void {
         if (!Number.isFinite(x) || x <= 1) throw new InvalidArgumentError('expected a number > 1');
         return x;
       }).default(undefined, 'the manifest\'s divergence.factor, else 100'))
-    .option('--no-divergence-check', 'stop only on NaN/Inf losses, never on a finite loss spike')
+    .addOption(new Option('--no-divergence-check', 'stop only on NaN/Inf losses, never on a finite loss spike').default(true, 'the check runs'))
     .action(async (pipeline: string, flags: TrainFlags) => {
       await trainCommand(pipeline, flags);
     });

@@ -1,4 +1,4 @@
-import { copyFileSync, linkSync, mkdirSync } from 'node:fs';
+import { copyFileSync, existsSync, linkSync, mkdirSync } from 'node:fs';
 import { basename, extname, isAbsolute, join, resolve as resolvePath } from 'node:path';
 import type { LoadedManifest, Manifest } from './manifest.js';
 
@@ -25,6 +25,9 @@ export function portableManifest(loaded: LoadedManifest): PortableManifest {
     const from = isAbsolute(file) ? file : resolvePath(loaded.baseDir, file);
     const known = bySource.get(from);
     if (known) return known;
+    // A file that is not there cannot be needed by a pipeline that resolved (an unused data set):
+    // it keeps its absolute path, as before runs were portable.
+    if (!existsSync(from)) return from;
     const ext = extname(from);
     const stem = basename(from, ext);
     let to = `${INPUTS_DIR}/${stem}${ext}`;
