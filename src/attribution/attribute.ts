@@ -4,9 +4,9 @@ import type { Run } from '../pipeline/index.js';
 import { join } from 'node:path';
 import { compileBehaviours, validateBehaviourSpec, type AnyBehaviour, type BehaviourSet, type BehaviourSpec, type Better } from './behaviours.js';
 import { loadEmbeddings, saveEmbeddings } from './embeddingStore.js';
-import { adjointEffects, getEstimator, type Assumptions, type Cost, type EstimatorOptions } from './estimators/index.js';
+import { adjointEffects, getEstimator, type Assumptions, type Cost, type EstimatorOptions, type StageEmbeddings } from './estimators/index.js';
 import { effects, type OutputMode } from './score.js';
-import { assessTrust, type EstimateTrust } from './trust.js';
+import { assessTrust, referenceReadouts, trustContext, type EstimateTrust } from './trust.js';
 
 export const SIGN_CONVENTION =
   'tau_k(f) = f(theta_T) - f(theta_T^(-k)): the final behaviour minus what it would have been had stage k never run. '
@@ -83,6 +83,7 @@ export function attribute(run: Run, opts: AttributeOptions = {}): AttributionRep
   const behaviours = runBehaviours(run, opts.behaviours);
   const final = run.finalParams();
   const estimates: EstimateRecord[] = [];
+  const readouts: { name: string; rung: string; emb: StageEmbeddings; both: Record<OutputMode, number[][]>; scoringSeconds: number; reused: boolean }[] = [];
   for (const name of opts.estimators ?? DEFAULT_ESTIMATORS) {
     const est = getEstimator(name);
     let emb = opts.reuse === false ? null : loadEmbeddings(run, name, opts);
@@ -96,12 +97,18 @@ export function attribute(run: Run, opts: AttributeOptions = {}): AttributionRep
       linear: effects('linear', behaviours, final, emb.embeddings).map((a) => Array.from(a)),
       exact: effects('exact', behaviours, final, emb.embeddings).map((a) => Array.from(a)),
     };
-    const scoringSeconds = (performance.now() - t0) / 1000;
+    readouts.push({ name, rung: est.rung, emb, both, scoringSeconds: (performance.now() - t0) / 1000, reused });
+  }
+  // Intervals compare each estimate with the others; the task vector is always among them.
+  const context = trustContext(run, behaviours);
+  const reference = readouts.some((r) => r.name === 'task-vector') ? null : referenceReadouts(run, behaviours, final);
+  for (const r of readouts) {
     for (const output of opts.outputs ?? ['linear', 'exact']) {
-      const trust = assessTrust({ run, behaviours, finalParams: final, embeddings: emb, output, ...both });
+      const others = [...readouts.filter((o) => o !== r).map((o) => o.both[output]), ...(reference ? [reference[output]] : [])];
+      const trust = assessTrust({ context, estimator: r.name, output, ...r.both, others });
       estimates.push({
-        id: `${name}/${output}`, estimator: name, rung: est.rung, output, assumptions: emb.assumptions,
-        cost: { ...emb.cost, scoringSeconds, reused }, effects: both[output], trust,
+        id: `${r.name}/${output}`, estimator: r.name, rung: r.rung, output, assumptions: r.emb.assumptions,
+        cost: { ...r.emb.cost, scoringSeconds: r.scoringSeconds, reused: r.reused }, effects: r.both[output], trust,
       });
     }
   }

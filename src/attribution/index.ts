@@ -13,4 +13,4 @@ export { leaveOneStageOut, allSubsets, replayCost, type GroundTruth, type Subset
 export { seedNoise, type SeedNoise } from './seedNoise.js';
 export { shapleyValues, leaveOneOutFromTable, addOneFromTable, additivityGap, pairwiseInteractions, type InteractionTable } from './shapley.js';
 export { agreement, agreementStats, stageOrderAgreement, pearson, spearman, kendallTau, type Agreement, type AgreementStats, type StageOrderAgreement } from './agreement.js';
-export { assessTrust, type EstimateTrust, type Grade, type TrustInputs } from './trust.js';
+export { assessTrust, trustContext, referenceReadouts, TRUST_LEVEL, type EstimateTrust, type Grade, type TrustInputs, type TrustContext, type Calibration } from './trust.js';

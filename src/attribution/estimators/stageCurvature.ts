@@ -124,13 +124,20 @@ export const stageCurvature: StageEstimator = {
       curvatureRank: opts?.curvatureRank ?? 4,
     };
     const { embeddings, cost } = sweepStages(run, propagateStageCurvature(o), opts?.onProgress);
+    // Say which later stages had no curvature model: Adam/AdamW stages are propagated H_t = 0.
+    const later = run.pipeline.stages.slice(1);
+    const adam = later.filter((s) => s.optimizer.spec.kind !== 'sgd').map((s) => `"${s.name}"`);
+    const sgd = later.length - adam.length;
+    const notes: string[] = [];
+    if (sgd > 0) notes.push(`${adam.length ? 'SGD-family later stages: ' : ''}Gauss-Newton curvature, constant over ${o.curvatureSegments} segment(s) per later stage, on ${o.curvatureSample} examples, at points interpolated between boundary checkpoints; rank-${o.curvatureRank} Krylov subspace per perturbation`);
+    if (adam.length) notes.push(`Adam/AdamW later stage(s) ${adam.join(', ')}: no curvature model (H_t = 0 there), frozen factual second moment, factual trajectory recomputed (as hessian-free)`);
     return {
       estimator: 'stage-curvature',
       embeddings,
       assumptions: {
-        hessian: 'stage-stationary', dynamics: true,
+        hessian: sgd > 0 ? 'stage-stationary' : 'none (H_t = 0)', dynamics: true,
         optimizerTerms: [...DYNAMICS_TERMS],
-        notes: [`Gauss-Newton curvature, constant over ${o.curvatureSegments} segment(s) per later stage, on ${o.curvatureSample} examples, at points interpolated between boundary checkpoints; rank-${o.curvatureRank} Krylov subspace per perturbation`],
+        notes,
       },
       cost,
     };
