@@ -1,9 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { assessTrust, attribute, leaveOneStageOut, runBehaviours, trustContext } from '../../src/attribution/index.js';
+import { assessTrust, attribute, getEstimator, leaveOneStageOut, runBehaviours, trustContext } from '../../src/attribution/index.js';
 import { conformalQuantile, fitCalibration, fitCell, type TrustCase } from '../../src/attribution/trust/fit.js';
 import { halfWidth } from '../../src/attribution/trust/model.js';
-import { blobRun, stagesFor } from './helpers.js';
+import { blobRun, relListErr, stagesFor, trueEmbeddings } from './helpers.js';
 
 const mlp = { kind: 'mlp', inputDim: 5, hidden: [4], numClasses: 3, activation: 'tanh' };
 const sgd = (lr: number) => ({ kind: 'sgd', lr, momentum: 0.9, weightDecay: 0.001 });
@@ -99,4 +99,15 @@ test('stage-curvature states that Adam/AdamW later stages have no curvature mode
   const b = attribute(adamOnly, { estimators: ['stage-curvature'], behaviours: [{ kind: 'meanLoss' }] }).estimates[0].assumptions;
   assert.equal(b.hessian, 'none (H_t = 0)');
   assert.ok(!b.notes.some((n) => /Gauss-Newton/.test(n)), 'no Gauss-Newton claim when no stage used it');
+});
+
+test('replay-head is exact when its head covers the only later stage (any model, carried momentum)', () => {
+  const stages = [sgd(0.1), sgd(0.2)].map((optimizer, k) => ({
+    name: `s${k}`, data: k ? 'b' : 'a', steps: 5, batchSize: 8, batchOrder: { seed: 20 + k }, optimizer, ...(k ? { optimizerState: 'carry' } : {}),
+  }));
+  const run = blobRun({ model: mlp, stages });
+  const e = getEstimator('replay-head').embed(run);
+  const truth = trueEmbeddings(run);
+  for (let k = 0; k < 2; k++) assert.ok(relListErr(e.embeddings[k], truth[k]) < 1e-10, `stage ${k}: ${relListErr(e.embeddings[k], truth[k])}`);
+  assert.equal(e.cost.stepsReplayed, 10);
 });
