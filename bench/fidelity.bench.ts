@@ -7,6 +7,7 @@
 // interval calibration) and a REPORTING half (the README's figures). Never tune on the reporting half.
 //
 //   npm run bench:fidelity -- [--half tuning|reporting|all] [--json] [--calibrate] [--estimators a,b]
+//                             [--curvature-sample N] [--mixed]   (research: estimator options, a first-stage-linear read-out)
 //
 // --calibrate fits the interval model on the tuning half and writes src/attribution/trust/calibration.ts.
 // Trained runs, the retraining truth and the seed-noise runs are cached under .cache/fidelity/.
@@ -19,7 +20,8 @@ import {
 } from '../src/attribution/index.js';
 import { fitCalibration, type TrustCase } from '../src/attribution/trust/fit.js';
 import { signals } from '../src/attribution/trust/signals.js';
-import { loadManifest, openRun, train, type Run } from '../src/pipeline/index.js';
+import { factualEntry } from '../src/attribution/estimators/index.js';
+import { loadManifest, openRun, stageBatch, train, trainingStep, type Run } from '../src/pipeline/index.js';
 
 type Half = 'tuning' | 'reporting';
 /**
@@ -105,6 +107,26 @@ interface EstimateScores {
   costs: { pipeline: string; fraction: number; long: boolean }[];
 }
 
+/**
+ * Leave-one-out retraining seconds at the machine's current load: a timed sample of each later
+ * stage's steps, times the steps the replays run (stage j is replayed once per earlier stage).
+ * The shared machine's load changes by 2x within minutes, so the cached truth's own seconds would
+ * make the cost fractions noise.
+ */
+function retrainingSecondsNow(run: Run): number {
+  const { model, dtype, stages } = run.pipeline;
+  let total = 0;
+  for (let j = 1; j < stages.length; j++) {
+    const stage = stages[j];
+    let { params, state } = factualEntry(run, j);
+    const n = Math.min(20, stage.steps);
+    const t0 = performance.now();
+    for (let s = 0; s < n; s++) ({ params, state } = trainingStep(model, stage, params, state, s, stageBatch(stage, s, dtype)));
+    total += (((performance.now() - t0) / 1000) / n) * stage.steps * j;
+  }
+  return total;
+}
+
 const argmax = (xs: number[]) => xs.reduce((b, x, i) => (x > xs[b] ? i : b), 0);
 const argmin = (xs: number[]) => xs.reduce((b, x, i) => (x < xs[b] ? i : b), 0);
 const emptyCoverage = () => ({ first: { inside: 0, total: 0 }, middle: { inside: 0, total: 0 }, last: { inside: 0, total: 0 } });
@@ -114,7 +136,7 @@ function trustFor(report: AttributionReport, context: TrustContext, calibration?
   const out = new Map<string, EstimateTrust>();
   const find = (est: string, output: string) => report.estimates.find((e) => e.estimator === est && e.output === output)!.effects;
   for (const e of report.estimates) {
-    if (e.output === 'adjoint') continue;
+    if (e.output === 'adjoint' || e.id.endsWith('/mixed')) continue;
     const others = report.estimates.filter((o) => o.estimator !== e.estimator && o.output === e.output).map((o) => o.effects);
     out.set(e.id, calibration
       ? assessTrust({ context, estimator: e.estimator, output: e.output, linear: find(e.estimator, 'linear'), exact: find(e.estimator, 'exact'), others, calibration })
@@ -142,7 +164,7 @@ function trustCases(report: AttributionReport, context: TrustContext, truth: num
   return cases;
 }
 
-function score(report: AttributionReport, context: TrustContext, truth: Truth, trust: Map<string, EstimateTrust>, all: Map<string, EstimateScores>, name: string, long: boolean): void {
+function score(report: AttributionReport, context: TrustContext, truth: Truth, trust: Map<string, EstimateTrust>, all: Map<string, EstimateScores>, name: string, long: boolean, retrainSeconds: number): void {
   const K = report.run.stages.length;
   const ex = context.classes.flatMap((c, i) => (c === 'example' ? [i] : []));
   const agg = context.classes.flatMap((c, i) => (c === 'aggregate' ? [i] : []));
@@ -187,7 +209,7 @@ function score(report: AttributionReport, context: TrustContext, truth: Truth, t
         s.grades.push({ grade: t.grade[k], error: err });
       }
     }
-    s.costs.push({ pipeline: name, fraction: (e.cost.seconds + e.cost.scoringSeconds) / truth.seconds, long });
+    s.costs.push({ pipeline: name, fraction: (e.cost.seconds + e.cost.scoringSeconds) / retrainSeconds, long });
   }
 }
 
@@ -246,7 +268,7 @@ function printTables(half: string, all: Map<string, EstimateScores>, pipelines: 
     })].join(' '));
   }
   log('\nAggregate behaviours (meanLoss, groupLoss, worstGroupLoss): most blamed / most credited stage as retraining (both), |error| / the pipeline\'s largest stage effect;');
-  log('coverage of non-last stages; grades (stages: median relative aggregate error); cost = estimate seconds / leave-one-out retraining seconds.');
+  log('coverage of non-last stages; grades (stages: median relative aggregate error); cost = estimate seconds / leave-one-out retraining seconds (timed sample of steps at the same load).');
   log(['estimate'.padEnd(24), 'blame&credit'.padStart(12), 'err<=10%'.padStart(9), 'med err'.padStart(8), 'max err'.padStart(8), 'seed spread'.padStart(11), 'cov ex/agg (non-last)'.padStart(22), 'grades high|med|low'.padStart(34), 'cost med'.padStart(9), 'cost long'.padStart(10)].join(' '));
   for (const [id, s] of all) {
     const m = summary(s);
@@ -272,15 +294,32 @@ function printTables(half: string, all: Map<string, EstimateScores>, pipelines: 
 
 const wanted = PIPELINES.filter((p) => halfArg === 'all' || p.half === halfArg || (calibrate && p.half === 'tuning'));
 log(`fidelity benchmark: ${wanted.length} pipelines, estimators ${estimators.join(', ')}; truth = leave-one-stage-out retraining; noise ceiling from ${NOISE_SEEDS} extra batch-order seeds`);
-const reports: { name: string; half: Half; report: AttributionReport; context: TrustContext; truth: Truth; long: boolean; K: number; steps: number }[] = [];
+const reports: { name: string; half: Half; report: AttributionReport; context: TrustContext; truth: Truth; long: boolean; K: number; steps: number; retrainSeconds: number }[] = [];
 for (const p of wanted) {
   const t0 = performance.now();
   const { run, truth } = await prepare(p.name);
-  const report = attribute(run, { estimators, reuse: false });
+  const sample = value('curvature-sample');
+  const report = attribute(run, { estimators, reuse: false, ...(sample ? { curvatureSample: Number(sample) } : {}) });
+  if (flag('mixed')) addMixed(report);
   const context = trustContext(run, runBehaviours(run));
   const long = run.pipeline.stages.slice(1).some((s) => s.steps >= 1000);
-  reports.push({ name: p.name, half: p.half, report, context, truth, long, K: run.pipeline.stages.length, steps: run.pipeline.totalSteps });
-  log(`${p.name} (${p.half}): ${run.pipeline.stages.length} stages, ${run.pipeline.totalSteps} steps, ${context.classes.length} behaviours; retraining ${truth.seconds.toFixed(1)} s; ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+  const retrainSeconds = retrainingSecondsNow(run);
+  reports.push({ name: p.name, half: p.half, report, context, truth, long, K: run.pipeline.stages.length, steps: run.pipeline.totalSteps, retrainSeconds });
+  log(`${p.name} (${p.half}): ${run.pipeline.stages.length} stages, ${run.pipeline.totalSteps} steps, ${context.classes.length} behaviours; retraining ${retrainSeconds.toFixed(1)} s at the current load (${truth.seconds.toFixed(1)} s when cached); ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+}
+
+/** Research only (--mixed): linear read-out on the first stage, exact on the others, scored like any estimate. */
+function addMixed(report: AttributionReport): void {
+  for (const est of [...new Set(report.estimates.map((e) => e.estimator))]) {
+    const lin = report.estimates.find((e) => e.estimator === est && e.output === 'linear');
+    const ex = report.estimates.find((e) => e.estimator === est && e.output === 'exact');
+    if (!lin || !ex) continue;
+    const pick = <T,>(k: number, a: T, b: T) => (k === 0 ? a : b);
+    report.estimates.push({
+      ...ex, id: `${est}/mixed`, effects: ex.effects.map((r, k) => pick(k, lin.effects[k], r)),
+      trust: { ...ex.trust!, lo: ex.effects.map((_, k) => pick(k, lin.trust!.lo[k], ex.trust!.lo[k])), hi: ex.effects.map((_, k) => pick(k, lin.trust!.hi[k], ex.trust!.hi[k])) },
+    });
+  }
 }
 
 let calibration: Calibration | undefined;
@@ -300,7 +339,7 @@ for (const half of ['tuning', 'reporting'] as const) {
   const mine = reports.filter((r) => r.half === half && (halfArg === 'all' || halfArg === half));
   if (!mine.length) continue;
   const all = new Map<string, EstimateScores>();
-  for (const r of mine) score(r.report, r.context, r.truth, trustFor(r.report, r.context, calibration), all, r.name, r.long);
+  for (const r of mine) score(r.report, r.context, r.truth, trustFor(r.report, r.context, calibration), all, r.name, r.long, r.retrainSeconds);
   if (!json) printTables(half, all, mine.map((r) => r.name));
   (results.halves as Record<string, unknown>)[half] = {
     pipelines: mine.map((r) => r.name),

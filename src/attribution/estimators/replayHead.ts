@@ -68,7 +68,7 @@ export const replayHead: StageEstimator = {
   embed(run, opts) {
     const o = {
       curvatureSegments: opts?.curvatureSegments ?? 1,
-      curvatureSample: opts?.curvatureSample ?? 512,
+      curvatureSample: opts?.curvatureSample ?? 128,
       curvatureRank: opts?.curvatureRank ?? 4,
       headFraction: Number(process.env.STAGECREDIT_HEAD_FRACTION ?? HEAD_FRACTION),
     };
