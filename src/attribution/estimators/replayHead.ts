@@ -2,7 +2,7 @@ import type { OptimizerState } from '../../optim/index.js';
 import { stageBatch, trainingStep, type Run } from '../../pipeline/index.js';
 import type { Tensor } from '../../tensor/index.js';
 import { lincomb, subLists } from '../vectors.js';
-import { propagateStageCurvature, type StageCurvatureOptions } from './stageCurvature.js';
+import { propagateStageCurvature, stageCurvatureOptions, type StageCurvatureOptions } from './stageCurvature.js';
 import { sweepStages, type FactualEntry, type Perturbation } from './sweep.js';
 import { DYNAMICS_TERMS, type Cost, type StageEstimator } from './types.js';
 
@@ -66,12 +66,7 @@ export const replayHead: StageEstimator = {
   rung: 'exact head + cheaper curvature (beyond the paper)',
   description: `replays the first ${100 * HEAD_FRACTION} % (at least ${MIN_HEAD} steps) of the stage after the skipped one exactly, then stage-curvature`,
   embed(run, opts) {
-    const o = {
-      curvatureSegments: opts?.curvatureSegments ?? 1,
-      curvatureSample: opts?.curvatureSample ?? 128,
-      curvatureRank: opts?.curvatureRank ?? 4,
-      headFraction: Number(process.env.STAGECREDIT_HEAD_FRACTION ?? HEAD_FRACTION),
-    };
+    const o = { ...stageCurvatureOptions(opts), headFraction: HEAD_FRACTION };
     const { embeddings, cost } = sweepStages(run, propagateReplayHead(o), opts?.onProgress);
     const adam = run.pipeline.stages.slice(1).filter((s) => s.optimizer.spec.kind !== 'sgd').map((s) => `"${s.name}"`);
     return {

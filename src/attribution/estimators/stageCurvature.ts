@@ -113,16 +113,21 @@ export function propagateStageCurvature(o: StageCurvatureOptions) {
   };
 }
 
+/** The options with their defaults filled in. */
+export function stageCurvatureOptions(opts?: EstimatorOptions): StageCurvatureOptions {
+  return {
+    curvatureSegments: opts?.curvatureSegments ?? 1,
+    curvatureSample: opts?.curvatureSample ?? 128,
+    curvatureRank: opts?.curvatureRank ?? 4,
+  };
+}
+
 export const stageCurvature: StageEstimator = {
   name: 'stage-curvature',
   rung: 'cheaper curvature (beyond the paper)',
   description: 'E2 dynamics plus a stage-stationary Hessian in a small Krylov subspace (a few HVPs per later stage, no trajectory replay)',
   embed(run, opts?: EstimatorOptions) {
-    const o: StageCurvatureOptions = {
-      curvatureSegments: opts?.curvatureSegments ?? 1,
-      curvatureSample: opts?.curvatureSample ?? 128,
-      curvatureRank: opts?.curvatureRank ?? 4,
-    };
+    const o = stageCurvatureOptions(opts);
     const { embeddings, cost } = sweepStages(run, propagateStageCurvature(o), opts?.onProgress);
     // Say which later stages had no curvature model: Adam/AdamW stages are propagated H_t = 0.
     const later = run.pipeline.stages.slice(1);
