@@ -111,3 +111,16 @@ test('replay-head is exact when its head covers the only later stage (any model,
   for (let k = 0; k < 2; k++) assert.ok(relListErr(e.embeddings[k], truth[k]) < 1e-10, `stage ${k}: ${relListErr(e.embeddings[k], truth[k])}`);
   assert.equal(e.cost.stepsReplayed, 10);
 });
+
+test('frozen-Adam propagation skips the trajectory where H_t = 0 leaves only the decoupled decay', () => {
+  const run = (second: object) => blobRun({ model: mlp, stages: stagesFor([sgd(0.05), second, sgd(0.03)]) });
+  const free = getEstimator('hessian-free').embed(run({ kind: 'adamw', lr: 0.01 }));
+  assert.equal(free.cost.gradients, 0, 'reset AdamW stage: no trajectory');
+  // The shortcut is the same linear map: lambda defaults to torch's 1e-2 for AdamW, and on a linear
+  // loss (H = 0 exactly) the embedding equals retraining.
+  const linear = blobRun({ loss: 'linear', stages: stagesFor([sgd(0.05), { kind: 'adamw', lr: 0.01 }, sgd(0.03)]) });
+  const truth = trueEmbeddings(linear);
+  getEstimator('hessian-free').embed(linear).embeddings.forEach((e, k) => assert.ok(relListErr(e, truth[k]) < 1e-12, `stage ${k}: ${relListErr(e, truth[k])}`));
+  const coupled = getEstimator('hessian-free').embed(run({ kind: 'adam', lr: 0.01, weightDecay: 0.1 }));
+  assert.ok(coupled.cost.gradients > 0, 'coupled decay feeds delta into the first moment: trajectory needed');
+});
