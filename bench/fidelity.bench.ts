@@ -119,9 +119,13 @@ function retrainingSecondsNow(run: Run): number {
   for (let j = 1; j < stages.length; j++) {
     const stage = stages[j];
     let { params, state } = factualEntry(run, j);
-    const n = Math.min(20, stage.steps);
-    const t0 = performance.now();
-    for (let s = 0; s < n; s++) ({ params, state } = trainingStep(model, stage, params, state, s, stageBatch(stage, s, dtype)));
+    const warm = Math.min(5, stage.steps - 1);
+    const n = Math.min(30, stage.steps - warm);
+    let t0 = 0;
+    for (let s = 0; s < warm + n; s++) {
+      if (s === warm) t0 = performance.now();
+      ({ params, state } = trainingStep(model, stage, params, state, s, stageBatch(stage, s, dtype)));
+    }
     total += (((performance.now() - t0) / 1000) / n) * stage.steps * j;
   }
   return total;
@@ -136,7 +140,7 @@ function trustFor(report: AttributionReport, context: TrustContext, calibration?
   const out = new Map<string, EstimateTrust>();
   const find = (est: string, output: string) => report.estimates.find((e) => e.estimator === est && e.output === output)!.effects;
   for (const e of report.estimates) {
-    if (e.output === 'adjoint' || e.id.endsWith('/mixed')) continue;
+    if (e.output === 'adjoint' || e.id.endsWith('/mixed') || e.id.endsWith('/lastexact')) continue;
     const others = report.estimates.filter((o) => o.estimator !== e.estimator && o.output === e.output).map((o) => o.effects);
     out.set(e.id, calibration
       ? assessTrust({ context, estimator: e.estimator, output: e.output, linear: find(e.estimator, 'linear'), exact: find(e.estimator, 'exact'), others, calibration })
@@ -308,17 +312,21 @@ for (const p of wanted) {
   log(`${p.name} (${p.half}): ${run.pipeline.stages.length} stages, ${run.pipeline.totalSteps} steps, ${context.classes.length} behaviours; retraining ${retrainSeconds.toFixed(1)} s at the current load (${truth.seconds.toFixed(1)} s when cached); ${((performance.now() - t0) / 1000).toFixed(1)} s`);
 }
 
-/** Research only (--mixed): linear read-out on the first stage, exact on the others, scored like any estimate. */
+/** Research only (--mixed): read-outs linear on the first stage and exact elsewhere (mixed), or exact on the last stage only (lastexact). */
 function addMixed(report: AttributionReport): void {
   for (const est of [...new Set(report.estimates.map((e) => e.estimator))]) {
     const lin = report.estimates.find((e) => e.estimator === est && e.output === 'linear');
     const ex = report.estimates.find((e) => e.estimator === est && e.output === 'exact');
     if (!lin || !ex) continue;
-    const pick = <T,>(k: number, a: T, b: T) => (k === 0 ? a : b);
-    report.estimates.push({
-      ...ex, id: `${est}/mixed`, effects: ex.effects.map((r, k) => pick(k, lin.effects[k], r)),
-      trust: { ...ex.trust!, lo: ex.effects.map((_, k) => pick(k, lin.trust!.lo[k], ex.trust!.lo[k])), hi: ex.effects.map((_, k) => pick(k, lin.trust!.hi[k], ex.trust!.hi[k])) },
-    });
+    const K = ex.effects.length;
+    const variants: [string, (k: number) => boolean][] = [['mixed', (k) => k === 0], ['lastexact', (k) => k < K - 1]];
+    for (const [name, linearAt] of variants) {
+      const pick = <T,>(k: number, a: T, b: T) => (linearAt(k) ? a : b);
+      report.estimates.push({
+        ...ex, id: `${est}/${name}`, effects: ex.effects.map((r, k) => pick(k, lin.effects[k], r)),
+        trust: { ...ex.trust!, lo: ex.effects.map((_, k) => pick(k, lin.trust!.lo[k], ex.trust!.lo[k])), hi: ex.effects.map((_, k) => pick(k, lin.trust!.hi[k], ex.trust!.hi[k])) },
+      });
+    }
   }
 }
 

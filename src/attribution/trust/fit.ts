@@ -16,8 +16,8 @@ export interface TrustCase {
   norm: number;
 }
 
-const A = [0, 0.25, 0.5, 1, 2];
-const BC = [0, 0.05, 0.1, 0.2, 0.4, 0.8];
+const A = [0, 0.25, 0.5, 1, 2, 4, 8];
+const BC = [0, 0.05, 0.1, 0.2, 0.4, 0.8, 1.6];
 /** Fewer tuning cases than this in a (class, regime) cell: the class's pooled fit is used. */
 const MIN_CASES = 20;
 
