@@ -124,3 +124,17 @@ test('frozen-Adam propagation skips the trajectory where H_t = 0 leaves only the
   const coupled = getEstimator('hessian-free').embed(run({ kind: 'adam', lr: 0.01, weightDecay: 0.1 }));
   assert.ok(coupled.cost.gradients > 0, 'coupled decay feeds delta into the first moment: trajectory needed');
 });
+
+test('stationary Adam curvature: exact where H = 0 (linear loss, reset AdamW), and states no trajectory', () => {
+  const stages = stagesFor([sgd(0.05), { kind: 'adamw', lr: 0.01, weightDecay: 0.1 }, { kind: 'adam', lr: 0.01 }]);
+  const run = blobRun({ loss: 'linear', stages });
+  const truth = trueEmbeddings(run);
+  const e = getEstimator('stage-curvature').embed(run, { curvatureAdam: 'stationary' });
+  e.embeddings.forEach((x, k) => assert.ok(relListErr(x, truth[k]) < 1e-10, `stage ${k}: ${relListErr(x, truth[k])}`));
+  assert.equal(e.cost.gradients, 0);
+  const mlpRun = blobRun({ model: mlp, stages });
+  const m = getEstimator('stage-curvature').embed(mlpRun, { curvatureAdam: 'stationary' });
+  assert.equal(m.cost.gradients, 0, 'no trajectory replay');
+  assert.ok(m.cost.hvps > 0, 'curvature used on the Adam stages');
+  m.embeddings.forEach((x) => x.forEach((t) => assert.ok(t.data.every(Number.isFinite))));
+});

@@ -3,6 +3,7 @@ import { gatherBatch, type Run } from '../../pipeline/index.js';
 import type { Tensor } from '../../tensor/index.js';
 import { dotLists, lincomb, zerosLike } from '../vectors.js';
 import { gaussNewtonOperator } from './gaussNewton.js';
+import { propagateAdamStationary } from './adamCurvature.js';
 import { propagateAdamFrozen } from './hessianFree.js';
 import { lanczos, tridiagMul } from './lanczos.js';
 import { sweepStages, type FactualEntry, type Perturbation } from './sweep.js';
@@ -15,6 +16,12 @@ export interface StageCurvatureOptions {
   curvatureSample: number;
   /** Krylov dimension: HVPs per segment and perturbation (default 4: accuracy barely moves beyond it, measured). */
   curvatureRank: number;
+  /**
+   * Adam/AdamW later stages: 'trajectory' = H_t = 0 with the factual second moment, recomputed
+   * step by step (as hessian-free); 'stationary' = Gauss-Newton curvature and the stage-end
+   * second moment, both frozen over the stage (adamCurvature.ts), no trajectory.
+   */
+  adam?: 'trajectory' | 'stationary';
 }
 
 const project = (Q: Tensor[][], v: Tensor[]): Float64Array => Float64Array.from(Q, (q) => dotLists(q, v));
@@ -33,33 +40,44 @@ const expand = (Q: Tensor[][], c: Float64Array, like: Tensor[]): Tensor[] =>
  * r_t T c), and outside it the Hessian-free dynamics. No replay of the trajectory: m HVPs per
  * segment and perturbation, whatever the number of steps.
  */
+/**
+ * The Gauss-Newton operator of stage j's loss over its trainable parameters, on the first
+ * `sample` examples of its batch order, at the point a fraction `frac` of the way from the stage's
+ * entry checkpoint to its exit checkpoint.
+ */
+export function stageGaussNewton(run: Run, j: number, entry: FactualEntry, sample: number, frac: number): (v: Tensor[]) => Tensor[] {
+  const { model, dtype } = run.pipeline;
+  const stage = run.pipeline.stages[j];
+  const idx = stage.trainable;
+  const batch = gatherBatch(stage.data, stage.batches.indices.subarray(0, Math.min(sample, stage.batches.indices.length)), dtype, stage.sampleWeights);
+  const start = entry.params;
+  const end = run.boundary(j + 1).params;
+  const at = idx.map((i) => lincomb(1 - frac, start[i], frac, end[i]));
+  const full = (tr: Tensor[]) => {
+    const ps = start.slice();
+    idx.forEach((p, q) => (ps[p] = tr[q]));
+    return ps;
+  };
+  return gaussNewtonOperator(model, full, at, batch, stage.loss);
+}
+
 export function propagateStageCurvature(o: StageCurvatureOptions) {
   return (run: Run, j: number, entry: FactualEntry, perts: Perturbation[], cost: Cost): void => {
     const stage = run.pipeline.stages[j];
     const spec = stage.optimizer.spec;
     if (spec.kind !== 'sgd') {
-      propagateAdamFrozen(run, j, entry, perts, cost);
+      if (o.adam === 'stationary') propagateAdamStationary(o)(run, j, entry, perts, cost);
+      else propagateAdamFrozen(run, j, entry, perts, cost);
       return;
     }
-    const { model, dtype } = run.pipeline;
     const idx = stage.trainable;
-    const sample = gatherBatch(stage.data, stage.batches.indices.subarray(0, Math.min(o.curvatureSample, stage.batches.indices.length)), dtype, stage.sampleWeights);
-    const start = entry.params;
-    const end = run.boundary(j + 1).params;
     const S = stage.steps;
     const segments = Math.max(1, Math.min(o.curvatureSegments, S));
     const mu = spec.momentum ?? 0;
     for (let a = 0; a < segments; a++) {
       const s0 = Math.floor((a * S) / segments);
       const s1 = Math.floor(((a + 1) * S) / segments);
-      const frac = (s0 + s1) / 2 / S;
-      const at = idx.map((i) => lincomb(1 - frac, start[i], frac, end[i]));
-      const full = (tr: Tensor[]) => {
-        const ps = start.slice();
-        idx.forEach((p, q) => (ps[p] = tr[q]));
-        return ps;
-      };
-      const ggn = gaussNewtonOperator(model, full, at, sample, stage.loss);
+      const ggn = stageGaussNewton(run, j, entry, o.curvatureSample, (s0 + s1) / 2 / S);
       const hvp = (v: Tensor[]) => {
         cost.hvps++;
         return ggn(v);
@@ -119,6 +137,7 @@ export function stageCurvatureOptions(opts?: EstimatorOptions): StageCurvatureOp
     curvatureSegments: opts?.curvatureSegments ?? 1,
     curvatureSample: opts?.curvatureSample ?? 128,
     curvatureRank: opts?.curvatureRank ?? 4,
+    adam: opts?.curvatureAdam ?? 'trajectory',
   };
 }
 

@@ -50,6 +50,8 @@ export interface EstimatorOptions {
   curvatureSample?: number;
   /** Stage-stationary curvature: Krylov dimension (HVPs per segment and perturbation). */
   curvatureRank?: number;
+  /** Stage-stationary curvature on Adam/AdamW later stages (see StageCurvatureOptions.adam). */
+  curvatureAdam?: 'trajectory' | 'stationary';
   onProgress?: (message: string, fraction: number) => void;
 }
 
