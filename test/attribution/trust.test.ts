@@ -99,6 +99,9 @@ test('stage-curvature states that Adam/AdamW later stages have no curvature mode
   const b = attribute(adamOnly, { estimators: ['stage-curvature'], behaviours: [{ kind: 'meanLoss' }] }).estimates[0].assumptions;
   assert.equal(b.hessian, 'none (H_t = 0)');
   assert.ok(!b.notes.some((n) => /Gauss-Newton/.test(n)), 'no Gauss-Newton claim when no stage used it');
+  const c = attribute(adamOnly, { estimators: ['stage-curvature'], behaviours: [{ kind: 'meanLoss' }], curvatureAdam: 'stationary', reuse: false }).estimates[0].assumptions;
+  assert.equal(c.hessian, 'stage-stationary');
+  assert.ok(c.notes.some((n) => /Adam\/AdamW later stage\(s\) "s1", "s2": Gauss-Newton curvature at the stage midpoint/.test(n)), c.notes.join('; '));
 });
 
 test('replay-head is exact when its head covers the only later stage (any model, carried momentum)', () => {

@@ -93,7 +93,7 @@ export const hessianFree: StageEstimator = {
       assumptions: {
         hessian: 'none (H_t = 0)', dynamics: true,
         optimizerTerms: [...DYNAMICS_TERMS],
-        notes: adam ? ['Adam/AdamW stages: frozen factual second moment (beyond the paper), factual trajectory recomputed'] : [],
+        notes: adam ? ['Adam/AdamW stages: frozen factual second moment (beyond the paper); factual trajectory recomputed unless only decoupled decay acts on the perturbation'] : [],
       },
       cost,
     };

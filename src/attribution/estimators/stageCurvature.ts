@@ -154,12 +154,16 @@ export const stageCurvature: StageEstimator = {
     const sgd = later.length - adam.length;
     const notes: string[] = [];
     if (sgd > 0) notes.push(`${adam.length ? 'SGD-family later stages: ' : ''}Gauss-Newton curvature, constant over ${o.curvatureSegments} segment(s) per later stage, on ${o.curvatureSample} examples, at points interpolated between boundary checkpoints; rank-${o.curvatureRank} Krylov subspace per perturbation`);
-    if (adam.length) notes.push(`Adam/AdamW later stage(s) ${adam.join(', ')}: no curvature model (H_t = 0 there), frozen factual second moment, factual trajectory recomputed (as hessian-free)`);
+    if (adam.length) {
+      notes.push(o.adam === 'stationary'
+        ? `Adam/AdamW later stage(s) ${adam.join(', ')}: Gauss-Newton curvature at the stage midpoint with the preconditioner frozen at the stage's end (rank-${o.curvatureRank} Krylov subspace, ${o.curvatureSample} examples); second moment unperturbed`
+        : `Adam/AdamW later stage(s) ${adam.join(', ')}: no curvature model (H_t = 0 there), the factual second moment frozen per step; the factual trajectory is recomputed unless only decoupled decay acts (as hessian-free)`);
+    }
     return {
       estimator: 'stage-curvature',
       embeddings,
       assumptions: {
-        hessian: sgd > 0 ? 'stage-stationary' : 'none (H_t = 0)', dynamics: true,
+        hessian: sgd > 0 || o.adam === 'stationary' ? 'stage-stationary' : 'none (H_t = 0)', dynamics: true,
         optimizerTerms: [...DYNAMICS_TERMS],
         notes,
       },
