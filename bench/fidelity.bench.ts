@@ -7,7 +7,7 @@
 // interval calibration) and a REPORTING half (the README's figures). Never tune on the reporting half.
 //
 //   npm run bench:fidelity -- [--half tuning|reporting|all] [--json] [--calibrate] [--estimators a,b]
-//                             [--curvature-sample N] [--curvature-adam trajectory|stationary] [--mixed]   (research: estimator options, a first-stage-linear read-out)
+//                             [--curvature-sample N] [--curvature-adam trajectory|stationary] [--coarse-stride N] [--mixed]   (research: estimator options, a first-stage-linear read-out)
 //
 // --calibrate fits the interval model on the tuning half and writes src/attribution/trust/calibration.ts.
 // Trained runs, the retraining truth and the seed-noise runs are cached under .cache/fidelity/.
@@ -304,7 +304,7 @@ for (const p of wanted) {
   const { run, truth } = await prepare(p.name);
   const sample = value('curvature-sample');
   const adam = value('curvature-adam') as 'trajectory' | 'stationary' | undefined;
-  const report = attribute(run, { estimators, reuse: false, ...(sample ? { curvatureSample: Number(sample) } : {}), ...(adam ? { curvatureAdam: adam } : {}) });
+  const report = attribute(run, { estimators, reuse: false, ...(sample ? { curvatureSample: Number(sample) } : {}), ...(adam ? { curvatureAdam: adam } : {}), ...(value('coarse-stride') ? { coarseStride: Number(value('coarse-stride')) } : {}) });
   if (flag('mixed')) addMixed(report);
   const context = trustContext(run, runBehaviours(run));
   const long = run.pipeline.stages.slice(1).some((s) => s.steps >= 1000);

@@ -141,3 +141,12 @@ test('stationary Adam curvature: exact where H = 0 (linear loss, reset AdamW), a
   assert.ok(m.cost.hvps > 0, 'curvature used on the Adam stages');
   m.embeddings.forEach((x) => x.forEach((t) => assert.ok(t.data.every(Number.isFinite))));
 });
+
+test('coarse-replay with stride 1 is leave-one-out retraining itself (carried state, momentum)', () => {
+  const run = blobRun({ model: mlp, stages: stagesFor([sgd(0.05), sgd(0.08), sgd(0.03)], true) });
+  const e = getEstimator('coarse-replay').embed(run, { coarseStride: 1 });
+  const truth = trueEmbeddings(run);
+  e.embeddings.forEach((x, k) => assert.ok(relListErr(x, truth[k]) < 1e-12, `stage ${k}: ${relListErr(x, truth[k])}`));
+  const coarse = getEstimator('coarse-replay').embed(run, { coarseStride: 4 });
+  assert.ok(coarse.cost.stepsReplayed < e.cost.stepsReplayed / 3, `${coarse.cost.stepsReplayed} vs ${e.cost.stepsReplayed}`);
+});

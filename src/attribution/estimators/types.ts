@@ -52,6 +52,8 @@ export interface EstimatorOptions {
   curvatureRank?: number;
   /** Stage-stationary curvature on Adam/AdamW later stages (see StageCurvatureOptions.adam). */
   curvatureAdam?: 'trajectory' | 'stationary';
+  /** coarse-replay: every N-th step of the later stages is taken (default COARSE_STRIDE). */
+  coarseStride?: number;
   onProgress?: (message: string, fraction: number) => void;
 }
 
