@@ -2,17 +2,13 @@ import * as T from '../../autodiff/index.js';
 import { adamHyper, mat2Mul, type Matrix2 } from '../../optim/index.js';
 import type { Run } from '../../pipeline/index.js';
 import type { Tensor } from '../../tensor/index.js';
-import { dotLists, lincomb, zerosLike } from '../vectors.js';
+import { lincomb } from '../vectors.js';
 import { propagateAdamFrozen } from './hessianFree.js';
-import { lanczos, tridiagMul } from './lanczos.js';
-import type { StageCurvatureOptions } from './stageCurvature.js';
-import { stageGaussNewton } from './stageCurvature.js';
+import { expandIn, lanczos, projectOnto, tridiagMul } from './lanczos.js';
+import { stageGaussNewton, type StageCurvatureOptions } from './stageCurvature.js';
 import type { FactualEntry, Perturbation } from './sweep.js';
 import type { Cost } from './types.js';
 
-const project = (Q: Tensor[][], v: Tensor[]): Float64Array => Float64Array.from(Q, (q) => dotLists(q, v));
-const expand = (Q: Tensor[][], c: Float64Array, like: Tensor[]): Tensor[] =>
-  like.map((t, k) => Q.reduce((acc, q, i) => lincomb(1, acc, c[i], q[k]), zerosLike(t)));
 const scaleBy = (xs: Tensor[], d: Tensor[]) => xs.map((x, q) => T.mul(x, d[q]));
 
 /**
@@ -59,10 +55,12 @@ export function propagateAdamStationary(o: StageCurvatureOptions) {
       const n = dm ? scaleBy(dm, invSqrtD) : null;
       const { Q, alpha, beta } = lanczos(A, u, o.curvatureRank);
       const m = Q.length;
-      let cu = project(Q, u);
-      let cn = n ? project(Q, n) : new Float64Array(m);
-      const uPerp = u.map((t, k) => lincomb(1, t, -1, expand(Q, cu, u)[k]));
-      const nPerp = n ? n.map((t, k) => lincomb(1, t, -1, expand(Q, cn, n)[k])) : null;
+      let cu = projectOnto(Q, u);
+      let cn = n ? projectOnto(Q, n) : new Float64Array(m);
+      const uQ = expandIn(Q, cu, u);
+      const nQ = n ? expandIn(Q, cn, n) : null;
+      const uPerp = u.map((t, k) => lincomb(1, t, -1, uQ[k]));
+      const nPerp = n ? n.map((t, k) => lincomb(1, t, -1, nQ![k])) : null;
       // Outside span(Q), A = 0: (u, n) <- [[keep, -size b1], [0, b1]] (u, n) per step.
       let P: Matrix2 = [[1, 0], [0, 1]];
       for (const { s, keep, size } of steps) {
@@ -78,8 +76,8 @@ export function propagateAdamStationary(o: StageCurvatureOptions) {
         cn = cn2;
         P = mat2Mul([[keep, -size * h.beta1], [0, h.beta1]], P);
       }
-      const uIn = expand(Q, cu, u);
-      const nIn = expand(Q, cn, u);
+      const uIn = expandIn(Q, cu, u);
+      const nIn = expandIn(Q, cn, u);
       const uT = uPerp.map((t, k) => lincomb(1, uIn[k], 1, lincomb(P[0][0], t, P[0][1], nPerp?.[k] ?? null)));
       const nT = uPerp.map((t, k) => lincomb(1, nIn[k], P[1][1], nPerp?.[k] ?? null));
       const dTheta = scaleBy(uT, invSqrtD);

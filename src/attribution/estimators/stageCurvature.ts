@@ -1,11 +1,11 @@
 import { mat2Mul, sgdGradientResponse, sgdTransition, type Matrix2 } from '../../optim/index.js';
 import { gatherBatch, type Run } from '../../pipeline/index.js';
 import type { Tensor } from '../../tensor/index.js';
-import { dotLists, lincomb, zerosLike } from '../vectors.js';
+import { lincomb } from '../vectors.js';
 import { gaussNewtonOperator } from './gaussNewton.js';
 import { propagateAdamStationary } from './adamCurvature.js';
 import { propagateAdamFrozen } from './hessianFree.js';
-import { lanczos, tridiagMul } from './lanczos.js';
+import { expandIn, lanczos, projectOnto, tridiagMul } from './lanczos.js';
 import { sweepStages, type FactualEntry, type Perturbation } from './sweep.js';
 import { DYNAMICS_TERMS, type Cost, type EstimatorOptions, type StageEstimator } from './types.js';
 
@@ -24,9 +24,6 @@ export interface StageCurvatureOptions {
   adam?: 'trajectory' | 'stationary';
 }
 
-const project = (Q: Tensor[][], v: Tensor[]): Float64Array => Float64Array.from(Q, (q) => dotLists(q, v));
-const expand = (Q: Tensor[][], c: Float64Array, like: Tensor[]): Tensor[] =>
-  like.map((t, k) => Q.reduce((acc, q, i) => lincomb(1, acc, c[i], q[k]), zerosLike(t)));
 
 /**
  * Stage-stationary curvature (beyond the paper, in the spirit of SOURCE, Bae et al. 2024): within a
@@ -95,11 +92,11 @@ export function propagateStageCurvature(o: StageCurvatureOptions) {
         const eps = pert.epsilon.momentum ?? null;
         const { Q, alpha, beta } = lanczos(hvp, delta, o.curvatureRank);
         const m = Q.length;
-        let c = project(Q, delta);
-        let e = eps ? project(Q, eps) : new Float64Array(m);
+        let c = projectOnto(Q, delta);
+        let e = eps ? projectOnto(Q, eps) : new Float64Array(m);
         // Components outside span(Q) feel no curvature: they follow the 2x2 product P alone.
-        const deltaQ = expand(Q, c, delta);
-        const epsQ = eps ? expand(Q, e, eps) : null;
+        const deltaQ = expandIn(Q, c, delta);
+        const epsQ = eps ? expandIn(Q, e, eps) : null;
         const dPerp = delta.map((t, k) => lincomb(1, t, -1, deltaQ[k]));
         const ePerp = eps ? eps.map((t, k) => lincomb(1, t, -1, epsQ![k])) : null;
         let P: Matrix2 = [[1, 0], [0, 1]];
@@ -117,11 +114,11 @@ export function propagateStageCurvature(o: StageCurvatureOptions) {
           e = e2;
           P = mat2Mul(M, P);
         }
-        const inQ = expand(Q, c, delta);
+        const inQ = expandIn(Q, c, delta);
         const newDelta = dPerp.map((t, k) => lincomb(1, inQ[k], 1, lincomb(P[0][0], t, P[0][1], ePerp?.[k] ?? null)));
         idx.forEach((p, q) => (pert.delta[p] = newDelta[q]));
         if (mu > 0 || eps) {
-          const eQ = expand(Q, e, delta);
+          const eQ = expandIn(Q, e, delta);
           pert.epsilon = { momentum: dPerp.map((t, k) => lincomb(1, eQ[k], 1, lincomb(P[1][0], t, P[1][1], ePerp?.[k] ?? null))) };
         } else {
           pert.epsilon = {};
