@@ -13,6 +13,6 @@ export { leaveOneStageOut, allSubsets, replayCost, type GroundTruth, type Subset
 export { seedNoise, type SeedNoise } from './seedNoise.js';
 export { shapleyValues, leaveOneOutFromTable, addOneFromTable, additivityGap, pairwiseInteractions, type InteractionTable } from './shapley.js';
 export { agreement, agreementStats, stageOrderAgreement, pearson, spearman, kendallTau, type Agreement, type AgreementStats, type StageOrderAgreement } from './agreement.js';
-export { assessTrust, type EstimateTrust, type Grade, type TrustInputs } from './trust.js';
+export { assessTrust, trustContext, referenceReadouts, TRUST_LEVEL, type EstimateTrust, type Grade, type TrustInputs, type TrustContext, type Calibration } from './trust.js';
 export { decide, headlineEffects, chooseEstimate, figureLabel, figureTag, type Conclusion, type HeadlineEffects, type Headline, type StageFigure, type RetrainingCheck, type InterventionVerdict } from './conclusions.js';
 export { spendBudget, spendBudgetSync, planReplays, parseBudget, budgetSteps, DEFAULT_BUDGET, BUDGET_RULE, type BudgetSpec, type BudgetRecord, type ReplayPlan } from './budget.js';

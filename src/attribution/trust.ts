@@ -1,13 +1,15 @@
-import type { Run } from '../pipeline/index.js';
-import type { Tensor } from '../tensor/index.js';
-import type { BehaviourSet } from './behaviours.js';
-import type { StageEmbeddings } from './estimators/types.js';
 import type { OutputMode } from './score.js';
+import { CALIBRATION, CALIBRATION_SOURCE } from './trust/calibration.js';
+import { halfWidth, type Calibration, type Coefficients } from './trust/model.js';
+import { signals, type TrustContext } from './trust/signals.js';
+
+export { trustContext, referenceReadouts, type TrustContext, type BehaviourClass, type StageRegime, type Signal } from './trust/signals.js';
+export type { Calibration, Coefficients } from './trust/model.js';
 
 // How far one estimate can be trusted: an interval per (stage, behaviour) and a reliability grade
 // per stage. This file is the contract between the estimators (which produce intervals) and the
 // conclusions every surface shows (which read them). `EstimateTrust` and the `trust` / `replayed`
-// fields of `EstimateRecord` are the contract; `assessTrust`'s inputs may grow.
+// fields of `EstimateRecord` are the contract.
 
 /** Reliability of one stage's estimate; 'exact' only for a stage replaced by its exact replay. */
 export type Grade = 'exact' | 'high' | 'medium' | 'low';
@@ -27,39 +29,79 @@ export interface EstimateTrust {
 }
 
 export interface TrustInputs {
-  run: Run;
-  behaviours: BehaviourSet;
-  finalParams: Tensor[];
-  embeddings: StageEmbeddings;
+  context: TrustContext;
+  estimator: string;
   /** The output the interval is for. */
   output: OutputMode;
-  /** Both read-outs of the same embeddings: effects[k][i]. */
+  /** Both read-outs of this estimate's embeddings: effects[k][i]. */
   linear: number[][];
   exact: number[][];
+  /** Other estimates' effects in the same output mode (the task-vector reference at least). */
+  others: number[][][];
+  /** Defaults to the shipped calibration (fitted on the benchmark's tuning half). */
+  calibration?: Calibration;
 }
 
-const LEVEL = 0.9;
+export const TRUST_LEVEL = 0.9;
+
+/** Used where the benchmark's tuning half had no cases for an estimate (e.g. hessian-aware): wide on purpose. */
+const FALLBACK: Coefficients = { a: 1, b: 0.5, c: 0.5, q: 2, n: 0 };
+
+/** Grade thresholds on the stage's summed half-width over its summed |estimate|. */
+const HIGH_BELOW = 0.25;
+const MEDIUM_BELOW = 1;
+
+const pct = (x: number) => `${(100 * x).toFixed(0)} %`;
 
 /**
- * Initial, uncalibrated rule: the half-width is twice the disagreement between the linear and
- * exact read-outs of the same embedding, which is zero only where the behaviour is linear along
- * e_k. To be replaced by a calibrated model (issue 13).
+ * Intervals and grades for one estimate. The last stage is special: every shipped estimator's
+ * embedding is exact there (the stage's own update), so the exact read-out is the truth itself
+ * and the interval reaches from the estimate to it. Elsewhere the half-width is the calibrated
+ * model of trust/model.ts.
  */
 export function assessTrust(inputs: TrustInputs): EstimateTrust {
-  const { linear, exact, output } = inputs;
+  const { context, linear, exact, output } = inputs;
+  const calibration = inputs.calibration ?? CALIBRATION;
+  const id = `${inputs.estimator}/${output}`;
   const chosen = output === 'linear' ? linear : exact;
+  const sig = signals(chosen, linear, exact, inputs.others, context.classes);
   const lo: number[][] = [];
   const hi: number[][] = [];
   const grade: Grade[] = [];
   const reasons: string[][] = [];
+  let fallback = false;
   chosen.forEach((row, k) => {
-    const w = row.map((_, i) => 2 * Math.abs(linear[k][i] - exact[k][i]));
-    lo.push(row.map((v, i) => v - w[i]));
-    hi.push(row.map((v, i) => v + w[i]));
-    const scale = Math.max(1e-12, ...row.map(Math.abs));
-    const rel = Math.max(0, ...w) / scale;
-    grade.push(rel < 0.1 ? 'high' : rel < 0.5 ? 'medium' : 'low');
-    reasons.push([`linear and exact read-outs differ by ${(100 * rel / 2).toFixed(0)} % of the largest effect`]);
+    const regime = context.regimes[k];
+    const why: string[] = [];
+    let w: number[];
+    if (regime === 'last') {
+      lo.push(row.map((v, i) => Math.min(v, exact[k][i])));
+      hi.push(row.map((v, i) => Math.max(v, exact[k][i])));
+      w = row.map((v, i) => Math.abs(v - exact[k][i]));
+      why.push(output === 'exact' ? 'last stage: the exact read-out of its own update is exact' : 'last stage: the interval reaches to the exact read-out, which is exact');
+    } else {
+      w = row.map((v, i) => {
+        const coef = calibration[id]?.[context.classes[i]]?.[regime];
+        if (!coef) fallback = true;
+        return halfWidth(sig[k][i], coef ?? FALLBACK);
+      });
+      lo.push(row.map((v, i) => v - w[i]));
+      hi.push(row.map((v, i) => v + w[i]));
+      if (k === 0) why.push('first stage: its update is carried through every later stage');
+      if (regime === 'adam') why.push('a later stage runs Adam/AdamW: no curvature model there (frozen second moment, H = 0)');
+      why.push(`${context.laterSteps[k]} later step(s) to propagate through`);
+    }
+    const sumW = w.reduce((a, b) => a + b, 0);
+    const sumV = row.reduce((a, b) => a + Math.abs(b), 0);
+    const rel = sumV > 0 ? sumW / sumV : sumW > 0 ? Infinity : 0;
+    grade.push(rel < HIGH_BELOW ? 'high' : rel < MEDIUM_BELOW ? 'medium' : 'low');
+    const disagree = sig[k].reduce((a, s) => a + s.disagreement, 0);
+    const spread = sig[k].reduce((a, s) => a + s.spread, 0);
+    if (sumV > 0) why.push(`linear and exact read-outs differ by ${pct(disagree / sumV)} of the estimate; estimators spread by ${pct(spread / sumV)}`);
+    why.push(`${TRUST_LEVEL * 100} % half-width ${Number.isFinite(rel) ? pct(rel) : 'unbounded'} of the estimate`);
+    reasons.push(why);
   });
-  return { level: LEVEL, lo, hi, grade, reasons, method: 'uncalibrated: twice the linear/exact disagreement' };
+  const method = `${TRUST_LEVEL * 100} % intervals: half-width = q (|linear - exact| + a spread across estimators + b |estimate| + c stage scale), `
+    + `(a, b, c, q) fitted per behaviour class and stage regime on ${CALIBRATION_SOURCE}${fallback ? `; ${id} has no fitted cell here, so a wide uncalibrated fallback is used` : ''}; last stage: exact read-out`;
+  return { level: TRUST_LEVEL, lo, hi, grade, reasons, method };
 }

@@ -1,4 +1,4 @@
-import { sgdTransitionProduct, type SgdSpec } from '../../optim/index.js';
+import { adamHyper, sgdTransitionProduct, type SgdSpec } from '../../optim/index.js';
 import { stageBatch, trainingStep, type Run } from '../../pipeline/index.js';
 import type { Tensor } from '../../tensor/index.js';
 import { lincomb } from '../vectors.js';
@@ -31,18 +31,23 @@ export function propagateSgdHessianFree(spec: SgdSpec, firstStepIndex: number, l
 /**
  * Adam/AdamW with H_t = 0 and the factual second moment frozen (beyond the paper): a per-coordinate
  * linear map per step, which needs the factual trajectory (theta_t and g_t), recomputed here from
- * the stage's entry checkpoint.
+ * the stage's entry checkpoint. Exception, taken without the trajectory: with no coupled weight
+ * decay (AdamW, or Adam without decay) and no first-moment perturbation (a reset stage), H_t = 0
+ * leaves the first moment unperturbed, so each step only multiplies delta by 1 - lr_t * lambda
+ * (the decoupled decay): the same answer at no model evaluation.
  */
 export function propagateAdamFrozen(run: Run, j: number, entry: FactualEntry, perts: Perturbation[], cost: Cost): void {
   const stage = run.pipeline.stages[j];
   const { model, dtype } = run.pipeline;
+  const rest = perts.filter((p) => !propagateAdamDecayOnly(stage, p));
+  if (!rest.length) return;
   let { params, state } = entry;
   for (let s = 0; s < stage.steps; s++) {
     const r = trainingStep(model, stage, params, state, s, stageBatch(stage, s, dtype));
     cost.gradients++;
     cost.stepsReplayed++;
     const factual = { params: stage.trainable.map((i) => params[i]), grads: r.grads };
-    for (const pert of perts) {
+    for (const pert of rest) {
       if (s < pert.startStep) continue;
       const d = stage.optimizer.hessianFreeStep({ params: stage.trainable.map((i) => pert.delta[i]), slots: pert.epsilon }, state, stage.lrs[s], factual);
       stage.trainable.forEach((p, q) => (pert.delta[p] = d.params[q]));
@@ -51,6 +56,20 @@ export function propagateAdamFrozen(run: Run, j: number, entry: FactualEntry, pe
     params = r.params;
     state = r.state;
   }
+}
+
+/** The trajectory-free case of propagateAdamFrozen; false (and nothing done) when it does not apply. */
+function propagateAdamDecayOnly(stage: Run['pipeline']['stages'][number], pert: Perturbation): boolean {
+  const spec = stage.optimizer.spec;
+  if (spec.kind === 'sgd') return false;
+  const h = adamHyper(spec);
+  const firstMoment = pert.epsilon.expAvg;
+  if ((!h.decoupled && h.weightDecay !== 0) || (firstMoment && firstMoment.some((t) => t.data.some((x) => x !== 0)))) return false;
+  let keep = 1;
+  if (h.decoupled) for (let s = pert.startStep; s < stage.steps; s++) keep *= 1 - stage.lrs[s] * h.weightDecay;
+  stage.trainable.forEach((p) => (pert.delta[p] = lincomb(keep, pert.delta[p], 0, null)));
+  pert.epsilon = {};
+  return true;
 }
 
 export function propagateHessianFree(run: Run, j: number, entry: FactualEntry, perts: Perturbation[], cost: Cost): void {
@@ -75,7 +94,7 @@ export const hessianFree: StageEstimator = {
         hessian: 'none (H_t = 0)', dynamics: true,
         optimizerTerms: [...DYNAMICS_TERMS],
         notes: [
-          ...(adam ? ['Adam/AdamW stages: frozen factual second moment (beyond the paper), factual trajectory recomputed'] : []),
+          ...(adam ? ['Adam/AdamW stages: frozen factual second moment (beyond the paper); factual trajectory recomputed unless only decoupled decay acts on the perturbation'] : []),
           // clip_grad_norm_ acts on the raw gradient, which H_t = 0 holds fixed: clipping adds no term.
           ...(run.pipeline.stages.some((s) => s.spec.clipGradNorm) ? ['gradient clipping: with H_t = 0 the gradient does not move, so clipped steps contribute no clipping term (exact under the H_t = 0 assumption)'] : []),
         ],

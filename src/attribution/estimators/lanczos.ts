@@ -1,5 +1,5 @@
 import type { Tensor } from '../../tensor/index.js';
-import { dotLists, lincomb, normList, scaleList } from '../vectors.js';
+import { dotLists, lincomb, normList, scaleList, zerosLike } from '../vectors.js';
 
 /** An orthonormal Krylov basis Q = [q_0 .. q_{m-1}] of a symmetric operator and T = Q^T H Q (tridiagonal). */
 export interface KrylovBasis {
@@ -48,3 +48,10 @@ export function tridiagMul(alpha: number[], beta: number[], c: Float64Array): Fl
   }
   return out;
 }
+
+/** Coordinates of v in the basis Q: Q^T v. */
+export const projectOnto = (Q: Tensor[][], v: Tensor[]): Float64Array => Float64Array.from(Q, (q) => dotLists(q, v));
+
+/** Q c, shaped like `like`. */
+export const expandIn = (Q: Tensor[][], c: Float64Array, like: Tensor[]): Tensor[] =>
+  like.map((t, k) => Q.reduce((acc, q, i) => lincomb(1, acc, c[i], q[k]), zerosLike(t)));

@@ -50,6 +50,10 @@ export interface EstimatorOptions {
   curvatureSample?: number;
   /** Stage-stationary curvature: Krylov dimension (HVPs per segment and perturbation). */
   curvatureRank?: number;
+  /** Stage-stationary curvature on Adam/AdamW later stages (see StageCurvatureOptions.adam). */
+  curvatureAdam?: 'trajectory' | 'stationary';
+  /** coarse-replay: every N-th step of the later stages is taken (default COARSE_STRIDE). */
+  coarseStride?: number;
   onProgress?: (message: string, fraction: number) => void;
 }
 
