@@ -28,7 +28,10 @@ export function embeddingPath(run: Run, estimator: string): string {
 }
 
 function optionsKey(opts: EstimatorOptions): string {
-  return JSON.stringify({ curvatureSegments: opts.curvatureSegments, curvatureSample: opts.curvatureSample, curvatureRank: opts.curvatureRank });
+  return JSON.stringify({
+    curvatureSegments: opts.curvatureSegments, curvatureSample: opts.curvatureSample, curvatureRank: opts.curvatureRank,
+    curvatureAdam: opts.curvatureAdam, coarseStride: opts.coarseStride,
+  });
 }
 
 export function saveEmbeddings(run: Run, emb: StageEmbeddings, opts: EstimatorOptions): void {

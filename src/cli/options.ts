@@ -1,5 +1,6 @@
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { DEFAULT_ESTIMATORS, ESTIMATORS, parseBehaviourSpec, type AttributeOptions, type BehaviourSpec, type OutputMode } from '../attribution/index.js';
+import { stageCurvatureOptions } from '../attribution/estimators/stageCurvature.js';
 
 // Options shared by `attribute`, `validate` and `demo`: which estimators, which behaviours.
 // Every value is checked while the command line is parsed, so a mistake is a usage error (exit 2)
@@ -48,8 +49,8 @@ export function addAttributionOptions(cmd: Command): Command {
     .addOption(new Option('-o, --output <modes>', 'output modes: linear (<grad f, e_k>), exact (f(theta_T) - f(theta_T - e_k))')
       .argParser(parseOutputs).default(OUTPUT_MODES, OUTPUT_MODES.join(',')))
     .addOption(new Option('--adjoint', 'also run E3-adjoint (same as adding adjoint to -e)').default(false, 'off'))
-    .addOption(new Option('--curvature-rank <n>', 'stage-curvature: Krylov dimension').argParser(intAtLeast(1)).default(undefined, '4'))
-    .addOption(new Option('--curvature-sample <n>', 'stage-curvature: examples per Hessian').argParser(intAtLeast(1)).default(undefined, '512'))
+    .addOption(new Option('--curvature-rank <n>', 'stage-curvature: Krylov dimension').argParser(intAtLeast(1)).default(undefined, String(stageCurvatureOptions().curvatureRank)))
+    .addOption(new Option('--curvature-sample <n>', 'stage-curvature: examples per Hessian').argParser(intAtLeast(1)).default(undefined, String(stageCurvatureOptions().curvatureSample)))
     .addOption(new Option('--no-reuse', 'recompute stage embeddings even if the run directory has them').default(true, 'reuse them'));
 }
 
