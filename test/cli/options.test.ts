@@ -44,7 +44,7 @@ test('usage errors exit 2 with the reason and a hint; failures while working exi
   const cases: [string[], RegExp][] = [
     [['attribute'], /missing required argument 'run-dir'/],
     [['attribute', 'x', '--no-such-flag'], /unknown option '--no-such-flag'/],
-    [['attribute', 'x', '-e', 'hessian-fre'], /unknown estimator "hessian-fre" \(known: task-vector, hessian-free, stage-curvature, hessian-aware, adjoint\)/],
+    [['attribute', 'x', '-e', 'hessian-fre'], /unknown estimator "hessian-fre" \(known: task-vector, hessian-free, stage-curvature, replay-head, coarse-replay, hessian-aware, adjoint\)/],
     [['attribute', 'x', '-o', 'linear,both'], /unknown mode "both"/],
     [['attribute', 'x', '-b', 'worstGroupLoss'], /behaviour "worstGroupLoss"/],
     [['validate', 'x', '--seeds', 'two'], /expected an integer >= 1/],
@@ -77,7 +77,7 @@ test('--help shows every option\'s default', () => {
     }
   }
   const attributeHelp = program.commands.find((c) => c.name() === 'attribute')!.helpInformation().replace(/\s+/g, ' ');
-  for (const d of ['default: task-vector,hessian-free,stage-curvature', 'default: linear,exact', 'default: 512', 'default: 4', 'default: off', 'default: reuse them', 'default: the manifest\'s evaluation.behaviours, else exampleLoss']) {
+  for (const d of ['default: task-vector,hessian-free,stage-curvature', 'default: linear,exact', 'default: 128', 'default: 4', 'default: off', 'default: reuse them', 'default: the manifest\'s evaluation.behaviours, else exampleLoss']) {
     assert.ok(attributeHelp.includes(d), `attribute --help lacks "${d}": ${attributeHelp}`);
   }
 });
