@@ -14,8 +14,11 @@ let reverseDepth = 0;
  */
 export interface Rules<A> {
   readonly name: string;
-  /** Cotangent of the output -> one cotangent (or null) per input. */
-  vjp(g: Tensor, inputs: readonly Tensor[], out: Tensor, attrs: A): (Tensor | null)[];
+  /**
+   * Cotangent of the output -> one cotangent (or null) per input. Inputs with `needs[i]` false lead
+   * to nothing being differentiated: a rule should return null for them rather than compute it.
+   */
+  vjp(g: Tensor, inputs: readonly Tensor[], out: Tensor, attrs: A, needs: readonly boolean[]): (Tensor | null)[];
   /** Tangents of the inputs (null = zero; at least one is set) -> tangent of the output. */
   jvp(tangents: readonly (Tensor | null)[], inputs: readonly Tensor[], out: Tensor, attrs: A): Tensor;
 }
@@ -25,7 +28,7 @@ export function record<A>(rules: Rules<A>, inputs: readonly Tensor[], out: Tenso
   if (recording) {
     for (const t of inputs) {
       if (t.tracked) {
-        out.node = { op: rules.name, inputs, vjp: (g) => rules.vjp(g, inputs, out, attrs) };
+        out.node = { op: rules.name, inputs, vjp: (g, needs) => rules.vjp(g, inputs, out, attrs, needs) };
         break;
       }
     }
