@@ -54,6 +54,19 @@ export function record<A>(rules: Rules<A>, inputs: readonly Tensor[], out: Tenso
   return out;
 }
 
+/**
+ * True when an op on these tensors would record nothing in either mode, so a caller may compute
+ * its result with a fused kernel (same arithmetic, no graph, no tangent) instead of op by op.
+ */
+export function isUndifferentiated(ts: readonly (Tensor | null | undefined)[]): boolean {
+  for (const t of ts) {
+    if (!t) continue;
+    if (recording && t.tracked) return false;
+    if (forwardLevel >= 0 && !forwardSuspended && t.tangentLevel === forwardLevel) return false;
+  }
+  return true;
+}
+
 export function isRecording(): boolean {
   return recording;
 }
