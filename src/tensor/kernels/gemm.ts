@@ -6,12 +6,14 @@ import type { FloatArray } from '../dtype.js';
 // float32 inputs accumulate in double precision.
 const MR = 4;
 const NR = 4;
-const KC = 256;
-const MC = 128;
-const NC = 512;
+export const KC = 256;
+export const MC = 128;
+export const NC = 512;
 
-let packA = new Float64Array(MC * KC);
-let packB = new Float64Array(KC * NC);
+// A block needs at most ceil(MC/MR)*MR*KC entries and a B panel ceil(NC/NR)*NR*KC (MC, NC are
+// multiples of MR, NR), so the buffers never grow.
+const packA = new Float64Array(MC * KC);
+const packB = new Float64Array(KC * NC);
 
 /**
  * C[m x n] = alpha * op(A) * op(B) + beta * C, row-major with leading dimensions.
@@ -23,22 +25,16 @@ export function gemmTs(
   B: FloatArray, bOff: number, ldb: number,
   beta: number, C: FloatArray, cOff: number, ldc: number,
 ): void {
-  if (beta !== 1) {
-    for (let i = 0; i < m; i++) {
-      const row = cOff + i * ldc;
-      if (beta === 0) C.fill(0, row, row + n);
-      else for (let j = 0; j < n; j++) C[row + j] *= beta;
-    }
-  }
+  scaleC(beta, m, n, C, cOff, ldc);
   if (k === 0 || alpha === 0 || m === 0 || n === 0) return;
   for (let jc = 0; jc < n; jc += NC) {
     const nc = Math.min(NC, n - jc);
     for (let pc = 0; pc < k; pc += KC) {
       const kc = Math.min(KC, k - pc);
-      packPanelB(B, bOff, ldb, transB, pc, jc, kc, nc);
+      packPanelB(packB, B, bOff, ldb, transB, pc, jc, kc, nc);
       for (let ic = 0; ic < m; ic += MC) {
         const mc = Math.min(MC, m - ic);
-        packBlockA(A, aOff, lda, transA, ic, pc, mc, kc);
+        packBlockA(packA, A, aOff, lda, transA, ic, pc, mc, kc);
         for (let jr = 0; jr < nc; jr += NR) {
           const nr = Math.min(NR, nc - jr);
           const bBase = (jr / NR) * kc * NR;
@@ -52,10 +48,18 @@ export function gemmTs(
   }
 }
 
-function packBlockA(A: FloatArray, aOff: number, lda: number, trans: boolean, ic: number, pc: number, mc: number, kc: number): void {
-  const need = Math.ceil(mc / MR) * MR * kc;
-  if (packA.length < need) packA = new Float64Array(need);
-  const pa = packA;
+/** C *= beta on the m x n block (beta 0 clears it, so NaNs in C do not survive). */
+export function scaleC(beta: number, m: number, n: number, C: FloatArray, cOff: number, ldc: number): void {
+  if (beta === 1) return;
+  for (let i = 0; i < m; i++) {
+    const row = cOff + i * ldc;
+    if (beta === 0) C.fill(0, row, row + n);
+    else for (let j = 0; j < n; j++) C[row + j] *= beta;
+  }
+}
+
+/** Packs rows ic..ic+mc, columns pc..pc+kc of op(A) into `pa` as zero-padded 4-row slivers. */
+export function packBlockA(pa: Float64Array, A: FloatArray, aOff: number, lda: number, trans: boolean, ic: number, pc: number, mc: number, kc: number): void {
   for (let ir = 0; ir < mc; ir += MR) {
     const base = (ir / MR) * kc * MR;
     for (let r = 0; r < MR; r++) {
@@ -72,10 +76,8 @@ function packBlockA(A: FloatArray, aOff: number, lda: number, trans: boolean, ic
   }
 }
 
-function packPanelB(B: FloatArray, bOff: number, ldb: number, trans: boolean, pc: number, jc: number, kc: number, nc: number): void {
-  const need = Math.ceil(nc / NR) * NR * kc;
-  if (packB.length < need) packB = new Float64Array(need);
-  const pb = packB;
+/** Packs rows pc..pc+kc, columns jc..jc+nc of op(B) into `pb` as zero-padded 4-column slivers. */
+export function packPanelB(pb: Float64Array, B: FloatArray, bOff: number, ldb: number, trans: boolean, pc: number, jc: number, kc: number, nc: number): void {
   for (let jr = 0; jr < nc; jr += NR) {
     const base = (jr / NR) * kc * NR;
     for (let c = 0; c < NR; c++) {
