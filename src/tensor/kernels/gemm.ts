@@ -62,9 +62,18 @@ export function scaleC(beta: number, m: number, n: number, C: FloatArray, cOff: 
 export function packBlockA(pa: Float64Array, A: FloatArray, aOff: number, lda: number, trans: boolean, ic: number, pc: number, mc: number, kc: number): void {
   for (let ir = 0; ir < mc; ir += MR) {
     const base = (ir / MR) * kc * MR;
+    const rows = Math.min(MR, mc - ir);
+    if (trans && rows === MR) {
+      // op(A) row i is A's column i: the sliver's 4 entries for one p are adjacent in A.
+      let src = aOff + pc * lda + ic + ir;
+      for (let p = 0, d = base; p < kc; p++, d += MR, src += lda) {
+        pa[d] = A[src]; pa[d + 1] = A[src + 1]; pa[d + 2] = A[src + 2]; pa[d + 3] = A[src + 3];
+      }
+      continue;
+    }
     for (let r = 0; r < MR; r++) {
       const i = ic + ir + r;
-      if (ir + r >= mc) {
+      if (r >= rows) {
         for (let p = 0; p < kc; p++) pa[base + p * MR + r] = 0;
       } else if (trans) {
         for (let p = 0; p < kc; p++) pa[base + p * MR + r] = A[aOff + (pc + p) * lda + i];
@@ -80,9 +89,18 @@ export function packBlockA(pa: Float64Array, A: FloatArray, aOff: number, lda: n
 export function packPanelB(pb: Float64Array, B: FloatArray, bOff: number, ldb: number, trans: boolean, pc: number, jc: number, kc: number, nc: number): void {
   for (let jr = 0; jr < nc; jr += NR) {
     const base = (jr / NR) * kc * NR;
+    const cols = Math.min(NR, nc - jr);
+    if (!trans && cols === NR) {
+      // op(B) row p is B's row p: the sliver's 4 entries for one p are adjacent in B.
+      let src = bOff + pc * ldb + jc + jr;
+      for (let p = 0, d = base; p < kc; p++, d += NR, src += ldb) {
+        pb[d] = B[src]; pb[d + 1] = B[src + 1]; pb[d + 2] = B[src + 2]; pb[d + 3] = B[src + 3];
+      }
+      continue;
+    }
     for (let c = 0; c < NR; c++) {
       const j = jc + jr + c;
-      if (jr + c >= nc) {
+      if (c >= cols) {
         for (let p = 0; p < kc; p++) pb[base + p * NR + c] = 0;
       } else if (trans) {
         const row = bOff + j * ldb + pc;
