@@ -83,15 +83,16 @@ function initialBackend(): Backend {
   return typeof w === 'string' ? typescriptBackend : w;
 }
 
-let active: Backend = initialBackend();
+// Chosen on first use, so a bad STAGECREDIT_BACKEND surfaces as an ordinary error where it is used.
+let active: Backend | null = null;
 
 export function getBackend(): Backend {
-  return active;
+  return (active ??= initialBackend());
 }
 
 /** Swaps the kernel back-end; returns the previous one so callers can restore it. */
 export function setBackend(b: Backend): Backend {
-  const prev = active;
+  const prev = getBackend();
   active = b;
   return prev;
 }
