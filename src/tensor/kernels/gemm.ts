@@ -71,6 +71,14 @@ export function packBlockA(pa: Float64Array, A: FloatArray, aOff: number, lda: n
       }
       continue;
     }
+    if (rows === MR) {
+      // Four rows of A read side by side, so the sliver is written in order.
+      const r0 = aOff + (ic + ir) * lda + pc, r1 = r0 + lda, r2 = r1 + lda, r3 = r2 + lda;
+      for (let p = 0, d = base; p < kc; p++, d += MR) {
+        pa[d] = A[r0 + p]; pa[d + 1] = A[r1 + p]; pa[d + 2] = A[r2 + p]; pa[d + 3] = A[r3 + p];
+      }
+      continue;
+    }
     for (let r = 0; r < MR; r++) {
       const i = ic + ir + r;
       if (r >= rows) {
@@ -95,6 +103,14 @@ export function packPanelB(pb: Float64Array, B: FloatArray, bOff: number, ldb: n
       let src = bOff + pc * ldb + jc + jr;
       for (let p = 0, d = base; p < kc; p++, d += NR, src += ldb) {
         pb[d] = B[src]; pb[d + 1] = B[src + 1]; pb[d + 2] = B[src + 2]; pb[d + 3] = B[src + 3];
+      }
+      continue;
+    }
+    if (cols === NR) {
+      // op(B) column j is B's row j: four rows of B read side by side.
+      const r0 = bOff + (jc + jr) * ldb + pc, r1 = r0 + ldb, r2 = r1 + ldb, r3 = r2 + ldb;
+      for (let p = 0, d = base; p < kc; p++, d += NR) {
+        pb[d] = B[r0 + p]; pb[d + 1] = B[r1 + p]; pb[d + 2] = B[r2 + p]; pb[d + 3] = B[r3 + p];
       }
       continue;
     }
