@@ -98,3 +98,16 @@ test('back-ends are chosen by name; unknown names and unavailable back-ends say 
   if (typeof ob === 'string') assert.match(ob, /OpenBLAS addon/);
   else assert.equal(ob.name, 'openblas');
 });
+
+test('WASM and TypeScript gemm agree on signed zeros (beta 0, negative alpha, zero products)', () => {
+  for (const k of [3, 300]) {
+    const A = new Float64Array(2 * k); // zeros
+    const B = Float64Array.from({ length: k * 5 }, (_, i) => i + 1);
+    const C1 = new Float64Array(10).fill(-0);
+    const C2 = Float64Array.from(C1);
+    gemmTs(false, false, 2, 5, k, -1.3, A, 0, k, B, 0, 5, 0, C1, 0, 5);
+    gemmWasm(false, false, 2, 5, k, -1.3, A, 0, k, B, 0, 5, 0, C2, 0, 5);
+    assert.ok(C1.every((v, i) => Object.is(v, C2[i])), `k=${k}: ${Array.from(C1)} vs ${Array.from(C2)}`);
+    assert.ok(C1.every((v) => Object.is(v, 0)), 'gemmTs gives +0 here');
+  }
+});

@@ -44,7 +44,10 @@ export function gemmWasm(
   beta: number, C: FloatArray, cOff: number, ldc: number,
 ): void {
   const w = loaded ?? loadGemmWasm();
-  scaleC(beta, m, n, C, cOff, ldc);
+  // beta = 0 with a single k-block: C = 0 + alpha*(A B) is written directly (adding 0 keeps
+  // gemmTs's bits, which turn -0 into +0), so C need not be cleared first.
+  const direct = beta === 0 && k > 0 && k <= KC && alpha !== 0;
+  if (!direct) scaleC(beta, m, n, C, cOff, ldc);
   if (k === 0 || alpha === 0 || m === 0 || n === 0) return;
   const cb = w.cBlock;
   for (let jc = 0; jc < n; jc += NC) {
@@ -60,7 +63,8 @@ export function gemmWasm(
         for (let i = 0; i < mc; i++) {
           const row = cOff + (ic + i) * ldc + jc;
           const src = i * NC;
-          for (let j = 0; j < nc; j++) C[row + j] += cb[src + j];
+          if (direct) for (let j = 0; j < nc; j++) C[row + j] = 0 + cb[src + j];
+          else for (let j = 0; j < nc; j++) C[row + j] += cb[src + j];
         }
       }
     }
