@@ -151,15 +151,8 @@ export function byteCodes(x: Float64Array): { table: Float64Array; codes: Uint8A
   return { table: Float64Array.from(table), codes };
 }
 
-interface EntryMeta {
-  name: string;
-  featureShape: number[];
-  numClasses: number;
-  classNames?: string[];
-  groupNames?: Record<string, string[]>;
-  text?: string[];
-  source: string;
-}
+/** Everything but the arrays, as JSON in the entry's metadata. */
+type EntryMeta = Omit<Dataset, 'n' | 'x' | 'y' | 'groups'>;
 
 function writeEntry(path: string, ds: Dataset): void {
   const shape = [ds.n, ...ds.featureShape];
