@@ -90,6 +90,11 @@ function sgdUpdateFused(
     const g0 = grads[i].data;
     const b0 = momentumBuffers ? momentumBuffers[i].data : null;
     const next = new Float64Array(p.length);
+    if (mu === 0 && decay === 1 && coupled === 0) {
+      // Plain SGD: the branch-free loop.
+      for (let j = 0; j < p.length; j++) next[j] = p[j] + g0[j] * neglr;
+      return new Tensor(next, p0.shape);
+    }
     const buf = mu !== 0 ? new Float64Array(p.length) : null;
     for (let j = 0; j < p.length; j++) {
       const pj = decay !== 1 ? p[j] * decay : p[j];
