@@ -4,7 +4,8 @@
 // interleaved round by round (the machine may be shared: medians over rounds), it prints training
 // steps/s, gradient and HVP time, gemm GFLOP/s, and then the full demo's wall time per phase on
 // each back-end, with the largest difference of its final parameters from the TypeScript
-// back-end's. Our side runs on one thread (the OpenBLAS back-end is set to one thread here).
+// back-end's. Our side runs on one thread (OPENBLAS_NUM_THREADS=1 for the OpenBLAS back-end), each
+// back-end in its own process (bench/coreFigures.ts) after a warm-up.
 //
 //   npm run bench                      tables
 //   npm run bench -- --json            one JSON object
@@ -14,11 +15,8 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import * as T from '../src/autodiff/index.js';
-import { createOptimizer } from '../src/optim/index.js';
 import { readSafetensors } from '../src/io/index.js';
-import { loadOpenblas } from '../src/tensor/kernels/gemmOpenblas.js';
-import { availableBackends, Rng, randUniform, setBackend, Tensor, zeros, type Backend } from '../src/tensor/index.js';
+import { availableBackends, type Backend } from '../src/tensor/index.js';
 import { runTorch, torchAvailable, torchInfo } from '../test/helpers/torchOracle.js';
 
 const asJson = process.argv.includes('--json');
@@ -29,66 +27,20 @@ const log = (m: string) => (asJson ? process.stderr : process.stdout).write(`${m
 
 const sizes = [784, 256, 256, 10];
 const B = 128;
-
-function timed(fn: () => unknown, n: number): number {
-  fn();
-  const t = performance.now();
-  for (let i = 0; i < n; i++) fn();
-  return (performance.now() - t) / n;
-}
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-
-const rng = new Rng(0);
-const x = randUniform([B, sizes[0]], rng);
-const labels = Int32Array.from({ length: B }, () => rng.int(sizes.at(-1)!));
-const pick = Int32Array.from(labels, (c, i) => i * sizes.at(-1)! + c);
-const params0: Tensor[] = [];
-for (let i = 0; i + 1 < sizes.length; i++) {
-  const bound = 1 / Math.sqrt(sizes[i]);
-  params0.push(randUniform([sizes[i], sizes[i + 1]], rng, -bound, bound), zeros([sizes[i + 1]]));
-}
-const v = params0.map((p) => randUniform(p.shape, rng, -1, 1));
-
-const loss = (ps: Tensor[]) => {
-  let h = x;
-  for (let i = 0; i < ps.length; i += 2) {
-    h = T.add(T.matmul(h, ps[i]), ps[i + 1]);
-    if (i + 2 < ps.length) h = T.tanh(h);
-  }
-  return T.mean(T.sub(T.logSumExp(h, -1), T.take(h, pick, [B])));
-};
 
 interface Figures { stepMs: number; gradMs: number; hvpMs: number; gemm256: number; gemm1024: number }
 
-function gemmGflops(b: Backend, n: number): number {
-  const a = randUniform([n * n], rng);
-  const bb = randUniform([n * n], rng);
-  const c = new Float64Array(n * n);
-  const ms = timed(() => b.gemm(false, false, n, n, n, 1, a.data, 0, n, bb.data, 0, n, 0, c, 0, n), n <= 256 ? 20 : 3);
-  return (2 * n ** 3) / ms / 1e6;
-}
-
+/** One back-end's figures, measured in a fresh process (so back-ends do not share JIT state), on one thread. */
 function measure(b: Backend): Figures {
-  setBackend(b);
-  const sgd = createOptimizer({ kind: 'sgd', lr: 0.01 });
-  let params = params0;
-  let state = sgd.init(params);
-  const stepMs = timed(() => {
-    const g = T.grad(loss)(params);
-    ({ params, state } = sgd.step(params, g, state, 0.01));
-  }, reps);
-  return {
-    stepMs,
-    gradMs: timed(() => T.grad(loss)(params0), reps),
-    hvpMs: timed(() => T.hvp(loss, params0, v), reps),
-    gemm256: gemmGflops(b, 256),
-    gemm1024: gemmGflops(b, 1024),
-  };
+  const r = spawnSync(process.execPath, ['--import', 'tsx', 'bench/coreFigures.ts'], {
+    env: { ...process.env, STAGECREDIT_BACKEND: b.name, OPENBLAS_NUM_THREADS: '1', BENCH_REPS: String(reps) }, encoding: 'utf8',
+  });
+  if (r.status !== 0) throw new Error(`bench/coreFigures.ts on ${b.name} failed:\n${r.stderr}`);
+  return JSON.parse(r.stdout.trim().split('\n').at(-1)!) as Figures;
 }
 
 const backends = availableBackends();
-const blas = loadOpenblas();
-if (typeof blas !== 'string') blas.setThreads(1);
 const status = torchAvailable();
 if (!status.ok) log(`PyTorch reference skipped: ${status.reason}`);
 const ours = new Map<string, Figures[]>(backends.map((b) => [b.name, []]));
