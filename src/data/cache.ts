@@ -80,6 +80,32 @@ function canonical(v: unknown): string {
   return JSON.stringify(v) ?? 'null';
 }
 
+// Data sets this thread has opened from the cache and still uses, by key, with x in shared memory,
+// so replay worker threads can be handed them (no copy, no second decode) instead of each reading
+// its own. Weak: a data set nothing else holds is freed as before (and read again if needed).
+const opened = new Map<string, WeakRef<Dataset>>();
+
+function openedAt(key: string): Dataset | undefined {
+  const ds = opened.get(key)?.deref();
+  if (!ds) opened.delete(key);
+  return ds;
+}
+
+/** The cached data sets this thread has open, to pass to worker threads (x is shared, not copied). */
+export function openedDatasets(): Record<string, Dataset> {
+  const out: Record<string, Dataset> = {};
+  for (const key of [...opened.keys()]) {
+    const ds = openedAt(key);
+    if (ds) out[key] = ds;
+  }
+  return out;
+}
+
+/** Makes data sets opened by another thread (openedDatasets there) available to cachedRecipe here. */
+export function adoptDatasets(datasets: Record<string, Dataset> | undefined): void {
+  for (const [key, ds] of Object.entries(datasets ?? {})) opened.set(key, new WeakRef(ds));
+}
+
 export function recipeCacheKey(recipe: string, options: unknown): string {
   return createHash('sha256')
     .update(canonical({ format: FORMAT, recipe, options: options ?? {}, code: dataCodeHash(), source: sourceStamp(recipe) }))
@@ -94,15 +120,20 @@ export function recipeCacheKey(recipe: string, options: unknown): string {
 export function cachedRecipe(recipe: string, options: unknown, build: () => Dataset): Dataset {
   const dir = dataCacheDir();
   if (!dir) return validateDataset(build());
-  let path: string;
+  let key: string;
   try {
-    path = join(dir, `${recipeCacheKey(recipe, options)}.safetensors`);
+    key = recipeCacheKey(recipe, options);
   } catch {
-    return build();
+    return validateDataset(build());
   }
+  const known = openedAt(key);
+  if (known) return known;
+  const path = join(dir, `${key}.safetensors`);
   if (existsSync(path)) {
     try {
-      return readEntry(path);
+      const ds = readEntry(path);
+      opened.set(key, new WeakRef(ds));
+      return ds;
     } catch {
       // A damaged entry is rebuilt and replaced below.
     }
@@ -179,7 +210,7 @@ function readEntry(path: string): Dataset {
   const table = tensors['x.table'];
   const codes = tensors['x.codes'];
   if (table?.dtype === 'F64' && codes?.dtype === 'U8') {
-    x = new Float64Array(codes.data.length);
+    x = new Float64Array(new SharedArrayBuffer(codes.data.length * 8));
     const t = table.data;
     const c = codes.data;
     let top = 0;
@@ -190,7 +221,8 @@ function readEntry(path: string): Dataset {
     }
     if (top >= t.length || !t.every(Number.isFinite)) throw new Error(`${path}: damaged value table`);
   } else if (tensors.x?.dtype === 'F64') {
-    x = tensors.x.data;
+    x = new Float64Array(new SharedArrayBuffer(tensors.x.data.length * 8));
+    x.set(tensors.x.data);
   } else {
     throw new Error(`${path}: no x`);
   }
