@@ -1,9 +1,13 @@
-# PyTorch CPU reference for bench/core.bench.ts: the same MLP, batch, dtype and thread count.
-import json, sys, time
+# PyTorch CPU reference for bench/core.bench.ts: the same MLP, batch and dtype. One thread means
+# OPENBLAS_NUM_THREADS=1 in this process's environment (set by the caller before torch loads:
+# torch.set_num_threads does not limit OpenBLAS's own pool) plus torch.set_num_threads(1);
+# threads null keeps torch's defaults.
+import json, os, sys, time
 import torch
 
 cfg = json.load(sys.stdin)
-torch.set_num_threads(cfg["threads"])
+if cfg["threads"] is not None:
+    torch.set_num_threads(cfg["threads"])
 torch.manual_seed(0)
 dt = torch.float64
 sizes, B = cfg["sizes"], cfg["batch"]
@@ -58,5 +62,7 @@ out = {
     "gemm256": gemm(256),
     "gemm1024": gemm(1024),
     "version": torch.__version__,
+    "threads": torch.get_num_threads(),
+    "openblasThreads": os.environ.get("OPENBLAS_NUM_THREADS", "default"),
 }
 print(json.dumps(out))

@@ -25,6 +25,7 @@ export function backward(output: Tensor, wrt: readonly Tensor[], opts: BackwardO
   }
   const stop = new Set(wrt);
   const order = topologicalOrder(output, stop);
+  const relevant = leadingTo(order, stop);
   const grads = new Map<Tensor, Tensor>([[output, seed]]);
   withRecording(opts.createGraph ?? false, () => {
     for (let j = order.length - 1; j >= 0; j--) {
@@ -32,11 +33,12 @@ export function backward(output: Tensor, wrt: readonly Tensor[], opts: BackwardO
       const node = t.node;
       const g = grads.get(t);
       if (!g || !node || stop.has(t)) continue;
-      const inputGrads = node.vjp(g);
+      const needs = node.inputs.map((input) => relevant.has(input));
+      const inputGrads = node.vjp(g, needs);
       for (let k = 0; k < node.inputs.length; k++) {
         const gi = inputGrads[k];
         const input = node.inputs[k];
-        if (!gi || !input.tracked) continue;
+        if (!gi || !needs[k]) continue;
         if (!sameShape(gi.shape, input.shape)) {
           throw new ShapeError(node.op, `internal: vjp gave ${shapeStr(gi.shape)} for an input of shape ${shapeStr(input.shape)}`);
         }
@@ -47,6 +49,19 @@ export function backward(output: Tensor, wrt: readonly Tensor[], opts: BackwardO
     }
   });
   return wrt.map((w) => grads.get(w) ?? zeros(w.shape, w.dtype));
+}
+
+/**
+ * The tensors of `order` (a post-order) from which some tensor of `wrt` is reachable: only their
+ * cotangents can reach a result, so the sweep skips every other one (e.g. a gradient for the data
+ * fed to the first layer, which would cost a full matrix product).
+ */
+function leadingTo(order: readonly Tensor[], wrt: ReadonlySet<Tensor>): Set<Tensor> {
+  const relevant = new Set<Tensor>();
+  for (const t of order) {
+    if (wrt.has(t) || (t.node && t.node.inputs.some((i) => relevant.has(i)))) relevant.add(t);
+  }
+  return relevant;
 }
 
 /** Post-order over tracked tensors reachable from `root`, not expanding past `stop`. */

@@ -14,8 +14,11 @@ let reverseDepth = 0;
  */
 export interface Rules<A> {
   readonly name: string;
-  /** Cotangent of the output -> one cotangent (or null) per input. */
-  vjp(g: Tensor, inputs: readonly Tensor[], out: Tensor, attrs: A): (Tensor | null)[];
+  /**
+   * Cotangent of the output -> one cotangent (or null) per input. Inputs with `needs[i]` false lead
+   * to nothing being differentiated: a rule should return null for them rather than compute it.
+   */
+  vjp(g: Tensor, inputs: readonly Tensor[], out: Tensor, attrs: A, needs: readonly boolean[]): (Tensor | null)[];
   /** Tangents of the inputs (null = zero; at least one is set) -> tangent of the output. */
   jvp(tangents: readonly (Tensor | null)[], inputs: readonly Tensor[], out: Tensor, attrs: A): Tensor;
 }
@@ -25,7 +28,7 @@ export function record<A>(rules: Rules<A>, inputs: readonly Tensor[], out: Tenso
   if (recording) {
     for (const t of inputs) {
       if (t.tracked) {
-        out.node = { op: rules.name, inputs, vjp: (g) => rules.vjp(g, inputs, out, attrs) };
+        out.node = { op: rules.name, inputs, vjp: (g, needs) => rules.vjp(g, inputs, out, attrs, needs) };
         break;
       }
     }
@@ -49,6 +52,19 @@ export function record<A>(rules: Rules<A>, inputs: readonly Tensor[], out: Tenso
     }
   }
   return out;
+}
+
+/**
+ * True when an op on these tensors would record nothing in either mode, so a caller may compute
+ * its result with a fused kernel (same arithmetic, no graph, no tangent) instead of op by op.
+ */
+export function isUndifferentiated(ts: readonly (Tensor | null | undefined)[]): boolean {
+  for (const t of ts) {
+    if (!t) continue;
+    if (recording && t.tracked) return false;
+    if (forwardLevel >= 0 && !forwardSuspended && t.tangentLevel === forwardLevel) return false;
+  }
+  return true;
 }
 
 export function isRecording(): boolean {

@@ -2,4 +2,4 @@ import './methods.js';
 export * from './ops/index.js';
 export { backward, type BackwardOptions } from './backward.js';
 export { grad, valueAndGrad, vjp, jvp, hvp, gradAndHvp, perExampleGrads, type TensorFn, type ValueAndGrad, type JvpResult } from './transforms.js';
-export { noGrad, type Rules } from './engine.js';
+export { isUndifferentiated, noGrad, type Rules } from './engine.js';

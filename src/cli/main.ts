@@ -1,5 +1,6 @@
 import { Command, CommanderError, Help, type Option } from 'commander';
 import { readFileSync } from 'node:fs';
+import { availableBackends, getBackend } from '../tensor/index.js';
 import { registerTrain } from './train.js';
 import { registerAttribute } from './attribute.js';
 import { registerDemo } from './demo.js';
@@ -9,13 +10,24 @@ import { registerVerify } from './verify.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
 
+/** The version and the numeric back-end in use (or why the requested one cannot run). */
+function versionLine(): string {
+  let using: string;
+  try {
+    using = getBackend().name;
+  } catch (e) {
+    using = `none (${(e as Error).message})`;
+  }
+  return `${pkg.version} (numeric back-end: ${using}; available: ${availableBackends().map((b) => b.name).join(', ')}; choose with STAGECREDIT_BACKEND)`;
+}
+
 /** Builds the command tree; each subcommand lives in its own module and is loaded on use. */
 export function buildProgram(): Command {
   const program = new Command('stagecredit')
     .description('Which stage of a model\'s training is responsible for a behaviour, and how much? '
       + 'Trains a multi-stage run, estimates each stage\'s counterfactual effect without retraining, '
       + 'checks the estimates against retraining, and reports the result.')
-    .version(pkg.version)
+    .version(versionLine())
     .showHelpAfterError('(add --help for usage)')
     .configureHelp({ optionDescription: describeWithDefault })
     .exitOverride();

@@ -1,5 +1,5 @@
 import * as T from '../autodiff/index.js';
-import { zeros, type Tensor } from '../tensor/index.js';
+import { Tensor, zeros } from '../tensor/index.js';
 import { checkLike, checkLr, perturbationOf, slotOf, zerosLike } from './checks.js';
 import type { AdamSpec, FactualStep, OptimizerState, Optimizer, StatePerturbation } from './types.js';
 
@@ -82,6 +82,8 @@ export function adamUpdate(
   opts: AdamUpdateOptions = {},
 ): { params: Tensor[]; expAvg: Tensor[]; expAvgSq: Tensor[] } {
   const bc = biasCorrection(t, lr, h);
+  const all = [...params, ...grads, ...(expAvg ?? []), ...(expAvgSq ?? [])];
+  if (all.every((x) => x.dtype === 'float64') && T.isUndifferentiated(all)) return adamUpdateFused(params, grads, expAvg, expAvgSq, lr, bc, h);
   const ms: Tensor[] = [];
   const vs: Tensor[] = [];
   const out = params.map((p0, i) => {
@@ -95,6 +97,50 @@ export function adamUpdate(
     vs.push(v);
     // torch's addcdiv_(m, denom, value=-stepSize): theta + (value*m)/denom.
     return T.add(p, T.div(T.mul(m, -bc.stepSize), denominator(v, bc, h)));
+  });
+  return { params: out, expAvg: ms, expAvgSq: vs };
+}
+
+/**
+ * adamUpdate in one pass per tensor, for training (no derivative wanted, so freezeSecondMoment
+ * changes nothing): the same float64 operations in the same order, so bit-identical results.
+ */
+function adamUpdateFused(
+  params: Tensor[], grads: Tensor[], expAvg: Tensor[] | null, expAvgSq: Tensor[] | null,
+  lr: number, bc: BiasCorrection, h: AdamHyper,
+): { params: Tensor[]; expAvg: Tensor[]; expAvgSq: Tensor[] } {
+  const wd = h.weightDecay;
+  const coupled = wd !== 0 && !h.decoupled ? wd : 0;
+  const decay = wd !== 0 && h.decoupled ? 1 - lr * wd : 1;
+  const { beta1, beta2, eps } = h;
+  const c1 = 1 - beta1;
+  const c2 = 1 - beta2;
+  const negStep = -bc.stepSize;
+  const ms: Tensor[] = [];
+  const vs: Tensor[] = [];
+  const out = params.map((p0, i) => {
+    const p = p0.data;
+    const g0 = grads[i].data;
+    const m0 = expAvg ? expAvg[i].data : null;
+    const v0 = expAvgSq ? expAvgSq[i].data : null;
+    const n = p.length;
+    const next = new Float64Array(n);
+    const m = new Float64Array(n);
+    const v = new Float64Array(n);
+    for (let j = 0; j < n; j++) {
+      const g = coupled !== 0 ? g0[j] + p[j] * coupled : g0[j];
+      const pj = decay !== 1 ? p[j] * decay : p[j];
+      const fresh = g * c1;
+      const mj = m0 ? m0[j] * beta1 + fresh : fresh;
+      const vFresh = g * c2 * g;
+      const vj = v0 ? v0[j] * beta2 + vFresh : vFresh;
+      m[j] = mj;
+      v[j] = vj;
+      next[j] = pj + (mj * negStep) / (Math.sqrt(vj) / bc.bc2Sqrt + eps);
+    }
+    ms.push(new Tensor(m, p0.shape));
+    vs.push(new Tensor(v, p0.shape));
+    return new Tensor(next, p0.shape);
   });
   return { params: out, expAvg: ms, expAvgSq: vs };
 }

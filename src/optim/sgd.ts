@@ -1,5 +1,5 @@
 import * as T from '../autodiff/index.js';
-import type { Tensor } from '../tensor/index.js';
+import { Tensor } from '../tensor/index.js';
 import { checkLike, checkLr, perturbationOf, slotOf } from './checks.js';
 import type { Matrix2, OptimizerState, Optimizer, SgdSpec, StatePerturbation } from './types.js';
 
@@ -46,6 +46,7 @@ export function sgdUpdate(
   h: SgdHyper,
 ): { params: Tensor[]; momentumBuffers: Tensor[] | null } {
   const mu = h.momentum;
+  if (fusable(params, grads, momentumBuffers)) return sgdUpdateFused(params, grads, momentumBuffers, lr, h);
   const bufs: Tensor[] = [];
   const out = params.map((p0, i) => {
     let p = p0;
@@ -60,6 +61,53 @@ export function sgdUpdate(
       g = h.nesterov ? T.add(g, T.mul(buf, mu)) : buf;
     }
     return T.add(p, T.mul(g, -lr));
+  });
+  return { params: out, momentumBuffers: mu !== 0 ? bufs : momentumBuffers };
+}
+
+/** float64 and nothing to differentiate: sgdUpdateFused gives the same bits without the graph. */
+function fusable(params: Tensor[], grads: Tensor[], bufs: Tensor[] | null): boolean {
+  const all = bufs ? [...params, ...grads, ...bufs] : [...params, ...grads];
+  return all.every((t) => t.dtype === 'float64') && T.isUndifferentiated(all);
+}
+
+/**
+ * sgdUpdate in one pass per tensor, for training (no derivative wanted): the same float64
+ * operations in the same order, so the result is bit-identical, without the op-by-op temporaries.
+ */
+function sgdUpdateFused(
+  params: Tensor[], grads: Tensor[], momentumBuffers: Tensor[] | null, lr: number, h: SgdHyper,
+): { params: Tensor[]; momentumBuffers: Tensor[] | null } {
+  const mu = h.momentum;
+  const wd = h.weightDecay;
+  const decay = wd !== 0 && h.decoupled ? 1 - lr * wd : 1;
+  const coupled = wd !== 0 && !h.decoupled ? wd : 0;
+  const damp = 1 - h.dampening;
+  const neglr = -lr;
+  const bufs: Tensor[] = [];
+  const out = params.map((p0, i) => {
+    const p = p0.data;
+    const g0 = grads[i].data;
+    const b0 = momentumBuffers ? momentumBuffers[i].data : null;
+    const next = new Float64Array(p.length);
+    if (mu === 0 && decay === 1 && coupled === 0) {
+      // Plain SGD: the branch-free loop.
+      for (let j = 0; j < p.length; j++) next[j] = p[j] + g0[j] * neglr;
+      return new Tensor(next, p0.shape);
+    }
+    const buf = mu !== 0 ? new Float64Array(p.length) : null;
+    for (let j = 0; j < p.length; j++) {
+      const pj = decay !== 1 ? p[j] * decay : p[j];
+      let g = coupled !== 0 ? g0[j] + p[j] * coupled : g0[j];
+      if (buf) {
+        const bj = b0 ? b0[j] * mu + g * damp : g;
+        buf[j] = bj;
+        g = h.nesterov ? g + bj * mu : bj;
+      }
+      next[j] = pj + g * neglr;
+    }
+    if (buf) bufs.push(new Tensor(buf, p0.shape));
+    return new Tensor(next, p0.shape);
   });
   return { params: out, momentumBuffers: mu !== 0 ? bufs : momentumBuffers };
 }

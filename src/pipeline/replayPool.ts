@@ -1,4 +1,5 @@
 import { Worker } from 'node:worker_threads';
+import { openedDatasets } from '../data/index.js';
 import { fromData, type Tensor } from '../tensor/index.js';
 import type { ReplayReply, ReplayRequest, WorkerInit } from './replayWorker.js';
 
@@ -69,7 +70,7 @@ export function replayMany(runDir: string, subsets: number[][], opts: ReplayMany
       }
     };
     const spawn = () => {
-      const w = startWorker({ runDir });
+      const w = startWorker({ runDir, datasets: openedDatasets() });
       pool.push(w);
       w.on('message', (msg: ReplayReply) => {
         if (settled) return;

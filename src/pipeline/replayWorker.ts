@@ -1,4 +1,5 @@
 import { parentPort, workerData } from 'node:worker_threads';
+import { adoptDatasets, type Dataset } from '../data/index.js';
 import type { FloatArray } from '../tensor/index.js';
 import { replaySkipping } from './replay.js';
 import { openRun, type Run } from './run.js';
@@ -7,6 +8,8 @@ import { openRun, type Run } from './run.js';
 
 export interface WorkerInit {
   runDir: string;
+  /** Data sets the parent already opened (openedDatasets), shared rather than read again. */
+  datasets?: Record<string, Dataset>;
 }
 
 export interface ReplayRequest {
@@ -45,6 +48,7 @@ function openTracked(dir: string, cached: Set<ArrayBufferLike>): Run {
 const cached = new Set<ArrayBufferLike>();
 let run: Run | null = null;
 try {
+  adoptDatasets((workerData as WorkerInit).datasets);
   run = openTracked((workerData as WorkerInit).runDir, cached);
 } catch (e) {
   port.postMessage({ kind: 'error', message: message(e) } satisfies ReplayReply);

@@ -1,5 +1,5 @@
 import { isAbsolute, resolve as resolvePath } from 'node:path';
-import { buildRecipe, readDatasetFile, subset as subsetOf, validateDataset, type Dataset } from '../data/index.js';
+import { buildRecipe, cachedRecipe, readDatasetFile, subset as subsetOf, type Dataset } from '../data/index.js';
 import { readJsonFile } from '../io/index.js';
 import { createModel, loadParams, type Model } from '../nn/index.js';
 import { createOptimizer, resolveSchedule, validateScheduleSpec, type Optimizer } from '../optim/index.js';
@@ -109,7 +109,8 @@ export function resolvePipeline(loaded: LoadedManifest, opts: ResolveOptions = {
   const datasets: Record<string, Dataset> = {};
   for (const [name, spec] of Object.entries(manifest.datasets)) {
     try {
-      datasets[name] = validateDataset('file' in spec ? readDatasetFile(fileIn(baseDir, spec.file)) : buildRecipe(spec.recipe, spec.options, `datasets.${name}`));
+      // Both return validated data sets; recipes come from the content-addressed cache (src/data/cache.ts).
+      datasets[name] = 'file' in spec ? readDatasetFile(fileIn(baseDir, spec.file)) : cachedRecipe(spec.recipe, spec.options, () => buildRecipe(spec.recipe, spec.options, `datasets.${name}`));
     } catch (e) {
       throw issue(`datasets.${name}`, e);
     }

@@ -5,8 +5,11 @@ import { checkShape, ShapeError, shapeStr, sizeOf, type Shape } from './shape.js
 export interface GradNode {
   readonly op: string;
   readonly inputs: readonly Tensor[];
-  /** Cotangent of the output -> cotangents of the inputs (null: no dependence). */
-  readonly vjp: (g: Tensor) => (Tensor | null)[];
+  /**
+   * Cotangent of the output -> cotangents of the inputs (null: no dependence, or not needed).
+   * `needs[i]` false: input i leads to nothing being differentiated, so its cotangent may be skipped.
+   */
+  readonly vjp: (g: Tensor, needs: readonly boolean[]) => (Tensor | null)[];
 }
 
 /**

@@ -21,21 +21,21 @@ function orBroadcast(t: Tensor | null, out: Tensor): Tensor | null {
 
 const addRules: Rules<undefined> = {
   name: 'add',
-  vjp: (g, [a, b]) => [sumTo(g, a.shape), sumTo(g, b.shape)],
+  vjp: (g, [a, b], _, __, [na, nb]) => [na ? sumTo(g, a.shape) : null, nb ? sumTo(g, b.shape) : null],
   jvp: ([da, db], _, out) => (da && db ? add(da, db) : orBroadcast(da ?? db, out)!),
 };
 export const add = (a: TensorLike, b: TensorLike): Tensor => binary('add', addRules, a, b);
 
 const subRules: Rules<undefined> = {
   name: 'sub',
-  vjp: (g, [a, b]) => [sumTo(g, a.shape), sumTo(neg(g), b.shape)],
+  vjp: (g, [a, b], _, __, [na, nb]) => [na ? sumTo(g, a.shape) : null, nb ? sumTo(neg(g), b.shape) : null],
   jvp: ([da, db], _, out) => (da && db ? sub(da, db) : da ? orBroadcast(da, out)! : orBroadcast(neg(db!), out)!),
 };
 export const sub = (a: TensorLike, b: TensorLike): Tensor => binary('sub', subRules, a, b);
 
 const mulRules: Rules<undefined> = {
   name: 'mul',
-  vjp: (g, [a, b]) => [sumTo(mul(g, b), a.shape), sumTo(mul(g, a), b.shape)],
+  vjp: (g, [a, b], _, __, [na, nb]) => [na ? sumTo(mul(g, b), a.shape) : null, nb ? sumTo(mul(g, a), b.shape) : null],
   jvp: ([da, db], [a, b]) => {
     const l = da && mul(da, b);
     const r = db && mul(a, db);
@@ -47,7 +47,10 @@ export const mul = (a: TensorLike, b: TensorLike): Tensor => binary('mul', mulRu
 const divRules: Rules<undefined> = {
   name: 'div',
   // d(a/b) = da/b - (a/b) db/b
-  vjp: (g, [a, b], out) => [sumTo(div(g, b), a.shape), sumTo(neg(div(mul(g, out), b)), b.shape)],
+  vjp: (g, [a, b], out, _, [na, nb]) => [
+    na ? sumTo(div(g, b), a.shape) : null,
+    nb ? sumTo(neg(div(mul(g, out), b)), b.shape) : null,
+  ],
   jvp: ([da, db], [, b], out) => {
     const num = da && db ? sub(da, mul(out, db)) : da ?? neg(mul(out, db!));
     return orBroadcast(div(num, b), out)!;

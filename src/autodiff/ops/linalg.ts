@@ -13,9 +13,9 @@ const mmRules: Rules<MmAttrs> = {
   name: 'mm',
   // C = op(A) op(B): dA and dB follow from dC = op(dA) op(B) + op(A) op(dB), keeping the transposes
   // in the flags so no transposed copy is ever made.
-  vjp: (g, [a, b], _, { ta, tb }) => [
-    ta ? mm(b, g, tb, true) : mm(g, b, false, !tb),
-    tb ? mm(g, a, true, ta) : mm(a, g, !ta, false),
+  vjp: (g, [a, b], _, { ta, tb }, [needA, needB]) => [
+    !needA ? null : ta ? mm(b, g, tb, true) : mm(g, b, false, !tb),
+    !needB ? null : tb ? mm(g, a, true, ta) : mm(a, g, !ta, false),
   ],
   jvp: ([da, db], [a, b], _, { ta, tb }) => {
     const l = da && mm(da, b, ta, tb);

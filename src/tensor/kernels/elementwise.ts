@@ -53,9 +53,18 @@ export function binaryKernel(op: BinaryOp, a: FloatArray, aShape: Shape, b: Floa
     out[0] = apply(op, a[0], b[0]);
     return out;
   }
+  const last = outShape[rank - 1];
+  if (a.length === n && b.length === last && last > 1 && bShape[bShape.length - 1] === last) {
+    // A row vector over every row (a bias): same values as the general path, without the odometer.
+    switch (op) {
+      case 'add': for (let o = 0; o < n; o += last) for (let j = 0; j < last; j++) out[o + j] = a[o + j] + b[j]; return out;
+      case 'mul': for (let o = 0; o < n; o += last) for (let j = 0; j < last; j++) out[o + j] = a[o + j] * b[j]; return out;
+      case 'sub': for (let o = 0; o < n; o += last) for (let j = 0; j < last; j++) out[o + j] = a[o + j] - b[j]; return out;
+      default: break;
+    }
+  }
   const as = broadcastStrides(aShape, outShape);
   const bs = broadcastStrides(bShape, outShape);
-  const last = outShape[rank - 1];
   const al = as[rank - 1];
   const bl = bs[rank - 1];
   const idx = new Array<number>(rank).fill(0);

@@ -6,12 +6,14 @@ import type { FloatArray } from '../dtype.js';
 // float32 inputs accumulate in double precision.
 const MR = 4;
 const NR = 4;
-const KC = 256;
-const MC = 128;
-const NC = 512;
+export const KC = 256;
+export const MC = 128;
+export const NC = 512;
 
-let packA = new Float64Array(MC * KC);
-let packB = new Float64Array(KC * NC);
+// A block needs at most ceil(MC/MR)*MR*KC entries and a B panel ceil(NC/NR)*NR*KC (MC, NC are
+// multiples of MR, NR), so the buffers never grow.
+const packA = new Float64Array(MC * KC);
+const packB = new Float64Array(KC * NC);
 
 /**
  * C[m x n] = alpha * op(A) * op(B) + beta * C, row-major with leading dimensions.
@@ -23,22 +25,16 @@ export function gemmTs(
   B: FloatArray, bOff: number, ldb: number,
   beta: number, C: FloatArray, cOff: number, ldc: number,
 ): void {
-  if (beta !== 1) {
-    for (let i = 0; i < m; i++) {
-      const row = cOff + i * ldc;
-      if (beta === 0) C.fill(0, row, row + n);
-      else for (let j = 0; j < n; j++) C[row + j] *= beta;
-    }
-  }
+  scaleC(beta, m, n, C, cOff, ldc);
   if (k === 0 || alpha === 0 || m === 0 || n === 0) return;
   for (let jc = 0; jc < n; jc += NC) {
     const nc = Math.min(NC, n - jc);
     for (let pc = 0; pc < k; pc += KC) {
       const kc = Math.min(KC, k - pc);
-      packPanelB(B, bOff, ldb, transB, pc, jc, kc, nc);
+      packPanelB(packB, B, bOff, ldb, transB, pc, jc, kc, nc);
       for (let ic = 0; ic < m; ic += MC) {
         const mc = Math.min(MC, m - ic);
-        packBlockA(A, aOff, lda, transA, ic, pc, mc, kc);
+        packBlockA(packA, A, aOff, lda, transA, ic, pc, mc, kc);
         for (let jr = 0; jr < nc; jr += NR) {
           const nr = Math.min(NR, nc - jr);
           const bBase = (jr / NR) * kc * NR;
@@ -52,15 +48,40 @@ export function gemmTs(
   }
 }
 
-function packBlockA(A: FloatArray, aOff: number, lda: number, trans: boolean, ic: number, pc: number, mc: number, kc: number): void {
-  const need = Math.ceil(mc / MR) * MR * kc;
-  if (packA.length < need) packA = new Float64Array(need);
-  const pa = packA;
+/** C *= beta on the m x n block (beta 0 clears it, so NaNs in C do not survive). */
+export function scaleC(beta: number, m: number, n: number, C: FloatArray, cOff: number, ldc: number): void {
+  if (beta === 1) return;
+  for (let i = 0; i < m; i++) {
+    const row = cOff + i * ldc;
+    if (beta === 0) C.fill(0, row, row + n);
+    else for (let j = 0; j < n; j++) C[row + j] *= beta;
+  }
+}
+
+/** Packs rows ic..ic+mc, columns pc..pc+kc of op(A) into `pa` as zero-padded 4-row slivers. */
+export function packBlockA(pa: Float64Array, A: FloatArray, aOff: number, lda: number, trans: boolean, ic: number, pc: number, mc: number, kc: number): void {
   for (let ir = 0; ir < mc; ir += MR) {
     const base = (ir / MR) * kc * MR;
+    const rows = Math.min(MR, mc - ir);
+    if (trans && rows === MR) {
+      // op(A) row i is A's column i: the sliver's 4 entries for one p are adjacent in A.
+      let src = aOff + pc * lda + ic + ir;
+      for (let p = 0, d = base; p < kc; p++, d += MR, src += lda) {
+        pa[d] = A[src]; pa[d + 1] = A[src + 1]; pa[d + 2] = A[src + 2]; pa[d + 3] = A[src + 3];
+      }
+      continue;
+    }
+    if (rows === MR) {
+      // Four rows of A read side by side, so the sliver is written in order.
+      const r0 = aOff + (ic + ir) * lda + pc, r1 = r0 + lda, r2 = r1 + lda, r3 = r2 + lda;
+      for (let p = 0, d = base; p < kc; p++, d += MR) {
+        pa[d] = A[r0 + p]; pa[d + 1] = A[r1 + p]; pa[d + 2] = A[r2 + p]; pa[d + 3] = A[r3 + p];
+      }
+      continue;
+    }
     for (let r = 0; r < MR; r++) {
       const i = ic + ir + r;
-      if (ir + r >= mc) {
+      if (r >= rows) {
         for (let p = 0; p < kc; p++) pa[base + p * MR + r] = 0;
       } else if (trans) {
         for (let p = 0; p < kc; p++) pa[base + p * MR + r] = A[aOff + (pc + p) * lda + i];
@@ -72,15 +93,30 @@ function packBlockA(A: FloatArray, aOff: number, lda: number, trans: boolean, ic
   }
 }
 
-function packPanelB(B: FloatArray, bOff: number, ldb: number, trans: boolean, pc: number, jc: number, kc: number, nc: number): void {
-  const need = Math.ceil(nc / NR) * NR * kc;
-  if (packB.length < need) packB = new Float64Array(need);
-  const pb = packB;
+/** Packs rows pc..pc+kc, columns jc..jc+nc of op(B) into `pb` as zero-padded 4-column slivers. */
+export function packPanelB(pb: Float64Array, B: FloatArray, bOff: number, ldb: number, trans: boolean, pc: number, jc: number, kc: number, nc: number): void {
   for (let jr = 0; jr < nc; jr += NR) {
     const base = (jr / NR) * kc * NR;
+    const cols = Math.min(NR, nc - jr);
+    if (!trans && cols === NR) {
+      // op(B) row p is B's row p: the sliver's 4 entries for one p are adjacent in B.
+      let src = bOff + pc * ldb + jc + jr;
+      for (let p = 0, d = base; p < kc; p++, d += NR, src += ldb) {
+        pb[d] = B[src]; pb[d + 1] = B[src + 1]; pb[d + 2] = B[src + 2]; pb[d + 3] = B[src + 3];
+      }
+      continue;
+    }
+    if (cols === NR) {
+      // op(B) column j is B's row j: four rows of B read side by side.
+      const r0 = bOff + (jc + jr) * ldb + pc, r1 = r0 + ldb, r2 = r1 + ldb, r3 = r2 + ldb;
+      for (let p = 0, d = base; p < kc; p++, d += NR) {
+        pb[d] = B[r0 + p]; pb[d + 1] = B[r1 + p]; pb[d + 2] = B[r2 + p]; pb[d + 3] = B[r3 + p];
+      }
+      continue;
+    }
     for (let c = 0; c < NR; c++) {
       const j = jc + jr + c;
-      if (jr + c >= nc) {
+      if (c >= cols) {
         for (let p = 0; p < kc; p++) pb[base + p * NR + c] = 0;
       } else if (trans) {
         const row = bOff + j * ldb + pc;
