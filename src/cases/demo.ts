@@ -41,7 +41,7 @@ export interface DemoSummary {
   agreement: { id: string; pooledPearson: number; costFraction: number }[];
   intervention: InterventionResult | null;
   topExamplesNote: string | null;
-  seconds: { train: number; attribute: number; validate: number; total: number };
+  seconds: { train: number; attribute: number; validate: number; fix: number; report: number; total: number };
 }
 
 /** Retraining blames the stage the estimate blames (or, like it, none). */
@@ -90,6 +90,7 @@ export async function runDemo(opts: DemoOptions = {}): Promise<DemoSummary> {
   const request = { behaviour: cs.headlineBehaviour, estimate: cs.headlineEstimate };
   const blamed = decide(attribution, validation, request).blamed;
 
+  t = performance.now();
   let intervention: InterventionResult | null = null;
   let note: string | null = null;
   let extras: ResultsExtras = { headline: request };
@@ -100,11 +101,14 @@ export async function runDemo(opts: DemoOptions = {}): Promise<DemoSummary> {
     note = top.note;
     extras = { ...extras, topExamples: top.top };
   }
+  const fixSeconds = (performance.now() - t) / 1000;
   const conclusion = decide(attribution, validation, { ...request, intervention });
   extras = { ...extras, intervention };
   writeJsonAtomic(join(runDir, EXTRAS_FILE), extras);
   phase('writing the report');
+  t = performance.now();
   const { html } = writeReport(runDir);
+  const reportSeconds = (performance.now() - t) / 1000;
 
   return {
     case: cs.name, title: cs.title, runDir, reportPath: html, behaviour: cs.headlineBehaviour, estimate: conclusion.effects.estimate,
@@ -112,6 +116,6 @@ export async function runDemo(opts: DemoOptions = {}): Promise<DemoSummary> {
     blameMatchesTruth: blameMatches(conclusion),
     agreement: validation.estimates.map((e) => ({ id: e.id, pooledPearson: e.agreement.pooled.pearson, costFraction: e.costFraction })),
     intervention, topExamplesNote: note,
-    seconds: { train: trainSeconds, attribute: attributeSeconds, validate: validateSeconds, total: (performance.now() - t0) / 1000 },
+    seconds: { train: trainSeconds, attribute: attributeSeconds, validate: validateSeconds, fix: fixSeconds, report: reportSeconds, total: (performance.now() - t0) / 1000 },
   };
 }

@@ -2,20 +2,22 @@ import { Option, type Command } from 'commander';
 import { CASES, DEFAULT_CASE, runDemo, type DemoSummary } from '../cases/index.js';
 import { intAtLeast } from './options.js';
 import { trainingProgress } from './progress.js';
-import { conclusionText } from './tables.js';
+import { conclusionText, wrapText } from './tables.js';
 
 const pct = (v: number) => `${(100 * v).toFixed(1)}%`;
 
 export function formatSummary(s: DemoSummary): string {
   const lines: string[] = [];
   lines.push('', `Case: ${s.title}`);
-  lines.push('Effect of a stage = behaviour of the final model minus behaviour had the stage never run (> 0: the stage raised it).');
+  lines.push(wrapText('Effect of a stage = behaviour of the final model minus behaviour had the stage never run (> 0: the stage raised it).'));
   lines.push(conclusionText(s.conclusion));
-  lines.push(`Agreement with retraining over all behaviours (pooled Pearson; cost as a share of retraining): ${s.agreement.map((a) => `${a.id} ${a.pooledPearson.toFixed(3)} (${pct(a.costFraction)})`).join(', ')}.`);
+  lines.push(wrapText(`Agreement with retraining over all behaviours (pooled Pearson; cost as a share of retraining): ${s.agreement.map((a) => `${a.id} ${a.pooledPearson.toFixed(3)} (${pct(a.costFraction)})`).join(', ')}.`));
   if (s.intervention && !s.conclusion.intervention) lines.push(`Intervention: ${s.intervention.description} (stage "${s.intervention.stage}").`);
   if (s.topExamplesNote) lines.push(`(No per-example view: ${s.topExamplesNote})`);
   lines.push(`Report: ${s.reportPath}`);
-  lines.push(`Took ${s.seconds.total.toFixed(0)} s (training ${s.seconds.train.toFixed(0)} s, estimates ${s.seconds.attribute.toFixed(0)} s, retraining checks ${s.seconds.validate.toFixed(0)} s).`);
+  const sec = (v: number) => `${v.toFixed(0)} s`;
+  const fix = s.intervention ? `, fixing the stage and the top examples ${sec(s.seconds.fix)}` : '';
+  lines.push(wrapText(`Took ${sec(s.seconds.total)} (training ${sec(s.seconds.train)}, estimates ${sec(s.seconds.attribute)}, retraining checks ${sec(s.seconds.validate)}${fix}, report ${sec(s.seconds.report)}).`));
   return lines.join('\n');
 }
 
@@ -23,7 +25,7 @@ export function registerDemo(program: Command): void {
   program.command('demo')
     .description(`train a case study, name the stage behind its failure, check against retraining, fix it, and write a report (cases: ${CASES.map((c) => c.name).join(', ')})`)
     .option('-c, --case <name>', 'which case study', DEFAULT_CASE)
-    .option('-q, --quick', 'a smoke run with a fraction of the steps: 2-12 s of CPU time per case (measured)')
+    .option('-q, --quick', 'a smoke run with a fraction of the steps: 1-6 s per case (measured)')
     .addOption(new Option('--out <dir>', 'output directory').default(undefined, './stagecredit-demo/<case>, or <case>-quick with --quick'))
     .option('--workers <n>', 'worker threads for the retraining checks', intAtLeast(1), 1)
     .option('--list', 'list the case studies and exit')
