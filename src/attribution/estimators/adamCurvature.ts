@@ -4,7 +4,7 @@ import type { Run } from '../../pipeline/index.js';
 import type { Tensor } from '../../tensor/index.js';
 import { lincomb } from '../vectors.js';
 import { propagateAdamFrozen } from './hessianFree.js';
-import { expandIn, lanczos, projectOnto, tridiagMul } from './lanczos.js';
+import { expandIn, lanczos, splitOnBasis, tridiagMul } from './lanczos.js';
 import { stageGaussNewton, type StageCurvatureOptions } from './stageCurvature.js';
 import type { FactualEntry, Perturbation } from './sweep.js';
 import type { Cost } from './types.js';
@@ -55,12 +55,12 @@ export function propagateAdamStationary(o: StageCurvatureOptions) {
       const n = dm ? scaleBy(dm, invSqrtD) : null;
       const { Q, alpha, beta } = lanczos(A, u, o.curvatureRank);
       const m = Q.length;
-      let cu = projectOnto(Q, u);
-      let cn = n ? projectOnto(Q, n) : new Float64Array(m);
-      const uQ = expandIn(Q, cu, u);
-      const nQ = n ? expandIn(Q, cn, n) : null;
-      const uPerp = u.map((t, k) => lincomb(1, t, -1, uQ[k]));
-      const nPerp = n ? n.map((t, k) => lincomb(1, t, -1, nQ![k])) : null;
+      const uSplit = splitOnBasis(Q, u);
+      const nSplit = n ? splitOnBasis(Q, n) : null;
+      let cu = uSplit.coords;
+      let cn = nSplit?.coords ?? new Float64Array(m);
+      const uPerp = uSplit.perp;
+      const nPerp = nSplit?.perp ?? null;
       // Outside span(Q), A = 0: (u, n) <- [[keep, -size b1], [0, b1]] (u, n) per step.
       let P: Matrix2 = [[1, 0], [0, 1]];
       for (const { s, keep, size } of steps) {

@@ -55,3 +55,10 @@ export const projectOnto = (Q: Tensor[][], v: Tensor[]): Float64Array => Float64
 /** Q c, shaped like `like`. */
 export const expandIn = (Q: Tensor[][], c: Float64Array, like: Tensor[]): Tensor[] =>
   like.map((t, k) => Q.reduce((acc, q, i) => lincomb(1, acc, c[i], q[k]), zerosLike(t)));
+
+/** v = Q c + v_perp: its coordinates in span(Q) and the part the Krylov model leaves outside it. */
+export function splitOnBasis(Q: Tensor[][], v: Tensor[]): { coords: Float64Array; perp: Tensor[] } {
+  const coords = projectOnto(Q, v);
+  const inQ = expandIn(Q, coords, v);
+  return { coords, perp: v.map((t, k) => lincomb(1, t, -1, inQ[k])) };
+}

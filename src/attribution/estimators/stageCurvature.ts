@@ -5,7 +5,7 @@ import { lincomb } from '../vectors.js';
 import { gaussNewtonOperator } from './gaussNewton.js';
 import { propagateAdamStationary } from './adamCurvature.js';
 import { propagateAdamFrozen } from './hessianFree.js';
-import { expandIn, lanczos, projectOnto, tridiagMul } from './lanczos.js';
+import { expandIn, lanczos, splitOnBasis, tridiagMul } from './lanczos.js';
 import { sweepStages, type FactualEntry, type Perturbation } from './sweep.js';
 import { DYNAMICS_TERMS, type Cost, type EstimatorOptions, type StageEstimator } from './types.js';
 
@@ -92,13 +92,13 @@ export function propagateStageCurvature(o: StageCurvatureOptions) {
         const eps = pert.epsilon.momentum ?? null;
         const { Q, alpha, beta } = lanczos(hvp, delta, o.curvatureRank);
         const m = Q.length;
-        let c = projectOnto(Q, delta);
-        let e = eps ? projectOnto(Q, eps) : new Float64Array(m);
         // Components outside span(Q) feel no curvature: they follow the 2x2 product P alone.
-        const deltaQ = expandIn(Q, c, delta);
-        const epsQ = eps ? expandIn(Q, e, eps) : null;
-        const dPerp = delta.map((t, k) => lincomb(1, t, -1, deltaQ[k]));
-        const ePerp = eps ? eps.map((t, k) => lincomb(1, t, -1, epsQ![k])) : null;
+        const dSplit = splitOnBasis(Q, delta);
+        const eSplit = eps ? splitOnBasis(Q, eps) : null;
+        let c = dSplit.coords;
+        let e = eSplit?.coords ?? new Float64Array(m);
+        const dPerp = dSplit.perp;
+        const ePerp = eSplit?.perp ?? null;
         let P: Matrix2 = [[1, 0], [0, 1]];
         for (const { s, M, r } of steps) {
           if (s < pert.startStep) continue;
