@@ -438,11 +438,13 @@ export function judgeIntervention(iv: InterventionInput): InterventionVerdict {
   const after = grouped ? iv.after.worstGroupAccuracy! : iv.after.accuracy;
   const madeWorse = after < before;
   const accuracyWorse = iv.after.accuracy < iv.before.accuracy;
-  const what = iv.stage ? `${iv.description} (stage ${quoted(iv.stage)})` : iv.description;
+  // The description is the case's own sentence; it is quoted after the verdict, not spliced into it.
+  const description = iv.description.trim().replace(/\.$/, '');
+  const what = iv.stage ? `${description} (stage ${quoted(iv.stage)})` : description;
   const change = `${measure} ${pct(before)} → ${pct(after)}`;
   let sentence = madeWorse
-    ? `The intervention made the ${grouped ? 'worst group' : 'model'} worse: ${what} changed ${change}.`
-    : `The intervention ${after > before ? 'helped' : 'left it unchanged'}: ${what} changed ${change}.`;
+    ? `The intervention made the ${grouped ? 'worst group' : 'model'} worse: ${change}. It was: ${what}.`
+    : `The intervention ${after > before ? 'helped' : 'left it unchanged'}: ${change}. It was: ${what}.`;
   if (grouped) sentence += ` Accuracy ${pct(iv.before.accuracy)} → ${pct(iv.after.accuracy)}${accuracyWorse && !madeWorse ? ' (lower)' : ''}.`;
   return { measure, before, after, madeWorse, accuracyWorse, sentence };
 }
