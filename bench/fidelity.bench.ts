@@ -106,7 +106,11 @@ interface StageScore { pipeline: string; stage: string; position: Position; pear
 interface AggregateScore { pipeline: string; behaviour: string; blamedMatch: boolean; creditedMatch: boolean; positions: Position[]; errors: number[]; noise: number[] }
 interface Coverage { inside: number; total: number }
 /** One stage's grade against its accuracy; rel is the statistic the grade thresholds cut (trust.ts). */
-interface GradeCase { grade: string; rel: number; error: number; aggregateWithin10: boolean[]; example: Coverage; aggregate: Coverage; position: Position }
+interface GradeCase {
+  grade: string; rel: number;
+  /** Research (grade recalibration): the widest aggregate half-width over the largest |estimated| stage effect on that aggregate. */
+  aggregateWidth: number;
+  error: number; aggregateWithin10: boolean[]; example: Coverage; aggregate: Coverage; position: Position }
 /** What the replay budget bought on one pipeline. */
 interface BudgetScore { pipeline: string; stages: number; replayed: number; stepsReplayed: number; fullRetrainingSteps: number; leaveOneOutSteps: number; replaySeconds: number; retrainSeconds: number }
 interface EstimateScores {
@@ -236,7 +240,9 @@ function score(report: AttributionReport, context: TrustContext, truth: Truth, t
         // The stage's relative error on its aggregates, against its grade.
         const err = agg.reduce((a, i) => a + Math.abs(e.effects[k][i] - T[k][i]), 0) / Math.max(agg.reduce((a, i) => a + Math.abs(T[k][i]), 0), 1e-12);
         const within = agg.map((i) => Math.abs(e.effects[k][i] - T[k][i]) / Math.max(...T.map((r) => Math.abs(r[i])), 1e-12) <= 0.1);
-        s.grades.push({ grade: t.grade[k], rel: relativeWidth(t, e.effects[k], k, k === K - 1), error: err, aggregateWithin10: within, ...stageCov, position: pos });
+        const halfWidth = (i: number) => (t.hi[k][i] - t.lo[k][i]) / (k === K - 1 ? 1 : 2);
+        const aggregateWidth = Math.max(...agg.map((i) => halfWidth(i) / Math.max(...e.effects.map((r) => Math.abs(r[i])), 1e-12)));
+        s.grades.push({ grade: t.grade[k], rel: relativeWidth(t, e.effects[k], k, k === K - 1), aggregateWidth, error: err, aggregateWithin10: within, ...stageCov, position: pos });
       }
     }
     const replaySeconds = e === budgeted?.estimate ? budgeted.record.seconds : 0;
