@@ -361,7 +361,7 @@ function goals(id: string, d: EstimateScores | undefined, half: string): void {
   if (d) {
     const m = summary(d);
     const b = m.budget;
-    log(`\n${id === BUDGETED ? `What \`attribute\` gives by default: ${DEFAULT_ESTIMATE} after the replay budget ${budgetArg}` : `Default ${DEFAULT_ESTIMATE}, no replay`} against the issue-13 goals (${half} half):`);
+    log(`\n${id === BUDGETED ? `${DEFAULT_ESTIMATE} after the replay budget ${budgetArg}${budgetArg === DEFAULT_BUDGET ? ' (what `attribute` gives by default)' : ''}` : `Default ${DEFAULT_ESTIMATE}, no replay`} against the issue-13 goals (${half} half):`);
     if (b) log(`  stages replayed exactly: ${pct(b.stagesReplayed)}; replayed steps: median ${pct(b.stepsOfFullRetrainingMedian)} of one full retraining, ${pct(b.stepsOfLeaveOneOutMedian)} of leave-one-out retraining (max ${pct(b.stepsOfLeaveOneOutMax)}); replay seconds median ${pct(b.secondsOfLeaveOneOutMedian)} of leave-one-out retraining`);
     log(`  at or above the noise ceiling: ${pct(m.stagesAtCeiling)} of stages (goal >= 90%)`);
     log(`  most blamed and most credited stage as retraining: ${pct(m.blamedAndCreditedMatch)} of (pipeline, aggregate) cases (goal >= 95%; blamed ${pct(m.blamedMatch)}, credited ${pct(m.creditedMatch)})`);
