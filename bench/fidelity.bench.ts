@@ -6,18 +6,21 @@
 // The pipelines are split once, here, into a TUNING half (estimator design, the default's choice,
 // interval calibration) and a REPORTING half (the README's figures). Never tune on the reporting half.
 //
-//   npm run bench:fidelity -- [--half tuning|reporting|all] [--json] [--calibrate] [--estimators a,b]
+//   npm run bench:fidelity -- [--half tuning|reporting|all] [--json] [--calibrate] [--estimators a,b] [--budget spec]
 //                             [--curvature-sample N] [--curvature-adam trajectory|stationary] [--coarse-stride N] [--mixed]   (research: estimator options, a first-stage-linear read-out)
 //
+// --budget (default: the CLI's DEFAULT_BUDGET, "none" to skip) also scores what `attribute` gives by
+// default: the default estimate after the replay budget is spent (budget.ts, the real code path).
 // --calibrate fits the interval model on the tuning half and writes src/attribution/trust/calibration.ts.
 // Trained runs, the retraining truth and the seed-noise runs are cached under .cache/fidelity/.
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
-  assessTrust, attribute, DEFAULT_ESTIMATE, leaveOneStageOut, pearson, runBehaviours, seedNoise, trustContext,
-  type AttributionReport, type Calibration, type EstimateTrust, type TrustContext,
+  assessTrust, attribute, DEFAULT_BUDGET, DEFAULT_ESTIMATE, leaveOneStageOut, parseBudget, pearson, runBehaviours, seedNoise, spendBudgetSync, trustContext,
+  type AttributionReport, type BudgetRecord, type Calibration, type EstimateRecord, type EstimateTrust, type TrustContext,
 } from '../src/attribution/index.js';
+import { GRADE_THRESHOLDS } from '../src/attribution/trust.js';
 import { fitCalibration, type TrustCase } from '../src/attribution/trust/fit.js';
 import { signals } from '../src/attribution/trust/signals.js';
 import { factualEntry } from '../src/attribution/estimators/index.js';
@@ -60,6 +63,9 @@ const halfArg = value('half') ?? 'all';
 if (!['tuning', 'reporting', 'all'].includes(halfArg)) throw new Error(`--half: tuning, reporting or all, got ${halfArg}`);
 const estimators = value('estimators')?.split(',') ?? ESTIMATORS;
 const calibrate = flag('calibrate');
+const budgetArg = value('budget') ?? DEFAULT_BUDGET;
+const budgetOn = parseBudget(budgetArg).kind !== 'none';
+const BUDGETED = `${DEFAULT_ESTIMATE}+budget`;
 const json = flag('json');
 const log = (s: string) => (json ? process.stderr : process.stdout).write(`${s}\n`);
 
@@ -99,12 +105,22 @@ const positionOf = (k: number, K: number): Position => (k === 0 ? 'first' : k ==
 interface StageScore { pipeline: string; stage: string; position: Position; pearson: number; ceiling: number }
 interface AggregateScore { pipeline: string; behaviour: string; blamedMatch: boolean; creditedMatch: boolean; positions: Position[]; errors: number[]; noise: number[] }
 interface Coverage { inside: number; total: number }
+/** One stage's grade against its accuracy; rel is the statistic the grade thresholds cut (trust.ts). */
+interface GradeCase {
+  grade: string; rel: number;
+  /** Research (grade recalibration): the widest aggregate half-width over the largest |estimated| stage effect on that aggregate. */
+  aggregateWidth: number;
+  error: number; aggregateWithin10: boolean[]; example: Coverage; aggregate: Coverage; position: Position }
+/** What the replay budget bought on one pipeline. */
+interface BudgetScore { pipeline: string; stages: number; replayed: number; stepsReplayed: number; fullRetrainingSteps: number; leaveOneOutSteps: number; replaySeconds: number; retrainSeconds: number }
 interface EstimateScores {
   stages: StageScore[];
   aggregates: AggregateScore[];
+  /** Over stages still estimated (a replayed stage's interval is the truth itself). */
   coverage: Record<'example' | 'aggregate', Record<Position, Coverage>>;
-  grades: { grade: string; error: number }[];
+  grades: GradeCase[];
   costs: { pipeline: string; fraction: number; long: boolean }[];
+  budget: BudgetScore[];
 }
 
 /**
@@ -168,7 +184,17 @@ function trustCases(report: AttributionReport, context: TrustContext, truth: num
   return cases;
 }
 
-function score(report: AttributionReport, context: TrustContext, truth: Truth, trust: Map<string, EstimateTrust>, all: Map<string, EstimateScores>, name: string, long: boolean, retrainSeconds: number): void {
+/** The grade statistic of trust.ts, recovered from the interval: summed half-width over summed |estimate| (last stage: the full gap to the exact read-out). */
+function relativeWidth(t: EstimateTrust, row: number[], k: number, last: boolean): number {
+  const w = row.reduce((a, _, i) => a + (t.hi[k][i] - t.lo[k][i]) / (last ? 1 : 2), 0);
+  const v = row.reduce((a, x) => a + Math.abs(x), 0);
+  return v > 0 ? w / v : w > 0 ? Infinity : 0;
+}
+
+/** The budgeted default estimate and what its budget spent, for one pipeline. */
+interface Budgeted { estimate: EstimateRecord; record: BudgetRecord }
+
+function score(report: AttributionReport, context: TrustContext, truth: Truth, trust: Map<string, EstimateTrust>, all: Map<string, EstimateScores>, name: string, long: boolean, retrainSeconds: number, budgeted?: Budgeted): void {
   const K = report.run.stages.length;
   const ex = context.classes.flatMap((c, i) => (c === 'example' ? [i] : []));
   const agg = context.classes.flatMap((c, i) => (c === 'aggregate' ? [i] : []));
@@ -179,8 +205,8 @@ function score(report: AttributionReport, context: TrustContext, truth: Truth, t
     for (let a = 0; a < truth.noise.length; a++) for (let b = a + 1; b < truth.noise.length; b++) rs.push(pearson(pick(truth.noise[a][k], ex), pick(truth.noise[b][k], ex)).value);
     return rs.reduce((x, y) => x + y, 0) / rs.length;
   });
-  for (const e of report.estimates) {
-    if (!all.has(e.id)) all.set(e.id, { stages: [], aggregates: [], coverage: { example: emptyCoverage(), aggregate: emptyCoverage() }, grades: [], costs: [] });
+  for (const e of budgeted ? [...report.estimates, budgeted.estimate] : report.estimates) {
+    if (!all.has(e.id)) all.set(e.id, { stages: [], aggregates: [], coverage: { example: emptyCoverage(), aggregate: emptyCoverage() }, grades: [], costs: [], budget: [] });
     const s = all.get(e.id)!;
     for (let k = 0; k < K; k++) {
       s.stages.push({ pipeline: name, stage: report.run.stages[k].name, position: positionOf(k, K), pearson: pearson(pick(e.effects[k], ex), pick(T[k], ex)).value, ceiling: ceilings[k] });
@@ -199,21 +225,35 @@ function score(report: AttributionReport, context: TrustContext, truth: Truth, t
         errors: est.map((v, k) => Math.abs(v - tru[k]) / largest), noise: seedSpread,
       });
     }
-    const t = trust.get(e.id);
+    const t = e === budgeted?.estimate ? e.trust : trust.get(e.id);
     if (t) {
       for (let k = 0; k < K; k++) {
         const pos = positionOf(k, K);
+        const stageCov = { example: { inside: 0, total: 0 }, aggregate: { inside: 0, total: 0 } };
         context.classes.forEach((c, i) => {
-          const cov = s.coverage[c][pos];
-          cov.total++;
-          if (t.lo[k][i] <= T[k][i] && T[k][i] <= t.hi[k][i]) cov.inside++;
+          stageCov[c].total++;
+          if (t.lo[k][i] <= T[k][i] && T[k][i] <= t.hi[k][i]) stageCov[c].inside++;
         });
+        if (!e.replayed?.[k]) {
+          for (const c of ['example', 'aggregate'] as const) s.coverage[c][pos] = sumCov([s.coverage[c][pos], stageCov[c]]);
+        }
         // The stage's relative error on its aggregates, against its grade.
         const err = agg.reduce((a, i) => a + Math.abs(e.effects[k][i] - T[k][i]), 0) / Math.max(agg.reduce((a, i) => a + Math.abs(T[k][i]), 0), 1e-12);
-        s.grades.push({ grade: t.grade[k], error: err });
+        const within = agg.map((i) => Math.abs(e.effects[k][i] - T[k][i]) / Math.max(...T.map((r) => Math.abs(r[i])), 1e-12) <= 0.1);
+        const halfWidth = (i: number) => (t.hi[k][i] - t.lo[k][i]) / (k === K - 1 ? 1 : 2);
+        const aggregateWidth = Math.max(...agg.map((i) => halfWidth(i) / Math.max(...e.effects.map((r) => Math.abs(r[i])), 1e-12)));
+        s.grades.push({ grade: t.grade[k], rel: relativeWidth(t, e.effects[k], k, k === K - 1), aggregateWidth, error: err, aggregateWithin10: within, ...stageCov, position: pos });
       }
     }
-    s.costs.push({ pipeline: name, fraction: (e.cost.seconds + e.cost.scoringSeconds) / retrainSeconds, long });
+    const replaySeconds = e === budgeted?.estimate ? budgeted.record.seconds : 0;
+    s.costs.push({ pipeline: name, fraction: (e.cost.seconds + e.cost.scoringSeconds + replaySeconds) / retrainSeconds, long });
+    if (e === budgeted?.estimate) {
+      const b = budgeted.record;
+      s.budget.push({
+        pipeline: name, stages: K, replayed: b.replayed.length, stepsReplayed: b.stepsReplayed, fullRetrainingSteps: b.fullRetrainingSteps,
+        leaveOneOutSteps: b.stageCosts.reduce((a, c) => a + c.steps, 0), replaySeconds: b.seconds, retrainSeconds,
+      });
+    }
   }
 }
 
@@ -252,9 +292,33 @@ function summary(s: EstimateScores) {
       example: ratio(sumCov(POSITIONS.map((p) => s.coverage.example[p]))), aggregate: ratio(sumCov(POSITIONS.map((p) => s.coverage.aggregate[p]))),
       exampleNonLast: nonLast('example'), aggregateNonLast: nonLast('aggregate'),
     },
-    grades: Object.fromEntries(['high', 'medium', 'low'].map((g) => [g, { stages: s.grades.filter((x) => x.grade === g).length, medianError: median(s.grades.filter((x) => x.grade === g).map((x) => x.error)) }])),
+    grades: Object.fromEntries(GRADES.map((g) => [g, gradeSummary(s.grades.filter((x) => x.grade === g))])),
     costMedian: median(s.costs.map((c) => c.fraction)),
     costLongMax: Math.max(...s.costs.filter((c) => c.long).map((c) => c.fraction)),
+    budget: s.budget.length ? budgetSummary(s.budget) : null,
+  };
+}
+
+const GRADES = ['exact', 'high', 'medium', 'low'];
+
+/** Accuracy of the stages given one grade: relative aggregate error, aggregates within 10 % of the largest stage effect, coverage. */
+function gradeSummary(cases: GradeCase[]) {
+  return {
+    stages: cases.length, medianError: median(cases.map((x) => x.error)),
+    aggregateWithin10: share(cases.flatMap((x) => x.aggregateWithin10)),
+    coverageExample: ratio(sumCov(cases.map((x) => x.example))), coverageAggregate: ratio(sumCov(cases.map((x) => x.aggregate))),
+  };
+}
+
+function budgetSummary(b: BudgetScore[]) {
+  const sum = (f: (x: BudgetScore) => number) => b.reduce((a, x) => a + f(x), 0);
+  return {
+    stagesReplayed: sum((x) => x.replayed) / sum((x) => x.stages),
+    /** Replayed steps over one full retraining (the budget's unit) and over the leave-one-out retraining. */
+    stepsOfFullRetrainingMedian: median(b.map((x) => x.stepsReplayed / x.fullRetrainingSteps)),
+    stepsOfLeaveOneOutMedian: median(b.map((x) => x.stepsReplayed / x.leaveOneOutSteps)),
+    stepsOfLeaveOneOutMax: Math.max(...b.map((x) => x.stepsReplayed / x.leaveOneOutSteps)),
+    secondsOfLeaveOneOutMedian: median(b.map((x) => x.replaySeconds / x.retrainSeconds)),
   };
 }
 
@@ -284,21 +348,32 @@ function printTables(half: string, all: Map<string, EstimateScores>, pipelines: 
       pct(m.costMedian).padStart(9), pct(m.costLongMax).padStart(10),
     ].join(' '));
   }
-  const d = all.get(DEFAULT_ESTIMATE);
+  log(`\nGrades (thresholds on summed half-width / summed |estimate|: high < ${GRADE_THRESHOLDS.highBelow}, medium < ${GRADE_THRESHOLDS.mediumBelow}):`);
+  log('per grade: stages, aggregates within 10% of the largest stage effect, 90% coverage per example / aggregate (replayed stages are exact).');
+  for (const [id, s] of all) {
+    const g = summary(s).grades as Record<string, ReturnType<typeof gradeSummary>>;
+    log([id.padEnd(30), ...GRADES.filter((x) => g[x].stages > 0).map((x) => `${x} ${g[x].stages}: ${pct(g[x].aggregateWithin10)} ${pct(g[x].coverageExample)}/${pct(g[x].coverageAggregate)}`.padStart(26))].join(' '));
+  }
+  for (const id of [DEFAULT_ESTIMATE, BUDGETED]) goals(id, all.get(id), half);
+}
+
+function goals(id: string, d: EstimateScores | undefined, half: string): void {
   if (d) {
     const m = summary(d);
-    log(`\nDefault ${DEFAULT_ESTIMATE} against the issue-13 goals (${half} half):`);
+    const b = m.budget;
+    log(`\n${id === BUDGETED ? `${DEFAULT_ESTIMATE} after the replay budget ${budgetArg}${budgetArg === DEFAULT_BUDGET ? ' (what `attribute` gives by default)' : ''}` : `Default ${DEFAULT_ESTIMATE}, no replay`} against the issue-13 goals (${half} half):`);
+    if (b) log(`  stages replayed exactly: ${pct(b.stagesReplayed)}; replayed steps: median ${pct(b.stepsOfFullRetrainingMedian)} of one full retraining, ${pct(b.stepsOfLeaveOneOutMedian)} of leave-one-out retraining (max ${pct(b.stepsOfLeaveOneOutMax)}); replay seconds median ${pct(b.secondsOfLeaveOneOutMedian)} of leave-one-out retraining`);
     log(`  at or above the noise ceiling: ${pct(m.stagesAtCeiling)} of stages (goal >= 90%)`);
     log(`  most blamed and most credited stage as retraining: ${pct(m.blamedAndCreditedMatch)} of (pipeline, aggregate) cases (goal >= 95%; blamed ${pct(m.blamedMatch)}, credited ${pct(m.creditedMatch)})`);
     log(`  aggregate effects within 10% of the largest stage effect: ${pct(m.aggregateWithin10)} (goal 100%; max error ${pct(m.aggregateErrorMax)})`);
-    log(`  90% intervals cover the truth: per-example ${pct(m.coverage.example)}, aggregate ${pct(m.coverage.aggregate)}; non-last stages ${pct(m.coverage.exampleNonLast)} / ${pct(m.coverage.aggregateNonLast)} (goal 85-95%)`);
-    log(`  cost: median ${pct(m.costMedian)} of retraining; largest on pipelines with 1000-step later stages ${pct(m.costLongMax)} (goal <= 5%)`);
+    log(`  90% intervals cover the truth${b ? ' (stages still estimated)' : ''}: per-example ${pct(m.coverage.example)}, aggregate ${pct(m.coverage.aggregate)}; non-last stages ${pct(m.coverage.exampleNonLast)} / ${pct(m.coverage.aggregateNonLast)} (goal 85-95%)`);
+    log(`  cost${b ? ' (estimate + replays)' : ''}: median ${pct(m.costMedian)} of retraining; largest on pipelines with 1000-step later stages ${pct(m.costLongMax)} (goal <= 5%)`);
   }
 }
 
 const wanted = PIPELINES.filter((p) => halfArg === 'all' || p.half === halfArg || (calibrate && p.half === 'tuning'));
 log(`fidelity benchmark: ${wanted.length} pipelines, estimators ${estimators.join(', ')}; truth = leave-one-stage-out retraining; noise ceiling from ${NOISE_SEEDS} extra batch-order seeds`);
-const reports: { name: string; half: Half; report: AttributionReport; context: TrustContext; truth: Truth; long: boolean; K: number; steps: number; retrainSeconds: number }[] = [];
+const reports: { name: string; half: Half; report: AttributionReport; context: TrustContext; truth: Truth; long: boolean; K: number; steps: number; retrainSeconds: number; budgeted?: Budgeted }[] = [];
 for (const p of wanted) {
   const t0 = performance.now();
   const { run, truth } = await prepare(p.name);
@@ -306,11 +381,29 @@ for (const p of wanted) {
   const adam = value('curvature-adam') as 'trajectory' | 'stationary' | undefined;
   const report = attribute(run, { estimators, reuse: false, ...(sample ? { curvatureSample: Number(sample) } : {}), ...(adam ? { curvatureAdam: adam } : {}), ...(value('coarse-stride') ? { coarseStride: Number(value('coarse-stride')) } : {}) });
   if (flag('mixed')) addMixed(report);
-  const context = trustContext(run, runBehaviours(run));
+  const behaviours = runBehaviours(run);
+  const context = trustContext(run, behaviours);
+  const budgeted = budgetOn ? spendBudget(run, behaviours, report, truth) : undefined;
   const long = run.pipeline.stages.slice(1).some((s) => s.steps >= 1000);
   const retrainSeconds = retrainingSecondsNow(run);
-  reports.push({ name: p.name, half: p.half, report, context, truth, long, K: run.pipeline.stages.length, steps: run.pipeline.totalSteps, retrainSeconds });
+  reports.push({ name: p.name, half: p.half, report, context, truth, long, K: run.pipeline.stages.length, steps: run.pipeline.totalSteps, retrainSeconds, budgeted });
   log(`${p.name} (${p.half}): ${run.pipeline.stages.length} stages, ${run.pipeline.totalSteps} steps, ${context.classes.length} behaviours; retraining ${retrainSeconds.toFixed(1)} s at the current load (${truth.seconds.toFixed(1)} s when cached); ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+}
+
+/**
+ * The default estimate after `attribute`'s replay budget is spent, as the CLI does it (spendBudgetSync
+ * on the same behaviours). Its replays must equal the cached leave-one-out truth: checked, not assumed.
+ */
+function spendBudget(run: Run, behaviours: ReturnType<typeof runBehaviours>, report: AttributionReport, truth: Truth): Budgeted | undefined {
+  const spent = spendBudgetSync(run, behaviours, report, budgetArg);
+  const est = spent.estimates.find((e) => e.id === DEFAULT_ESTIMATE);
+  if (!est || !spent.budget) return undefined;
+  est.replayed?.forEach((r, k) => {
+    if (!r) return;
+    const gap = Math.max(...est.effects[k].map((v, i) => Math.abs(v - truth.leaveOneOut[k][i])));
+    if (gap > 1e-9) throw new Error(`${run.dir}: the budget's replay of stage ${k} differs from the cached truth by ${gap}`);
+  });
+  return { estimate: { ...est, id: BUDGETED }, record: spent.budget };
 }
 
 /** Research only (--mixed): read-outs linear on the first stage and exact elsewhere (mixed), or exact on the last stage only (lastexact). */
@@ -343,16 +436,16 @@ if (calibrate) {
   log(`\ncalibration fitted on ${cases.length} tuning cases and written to ${CALIBRATION_FILE}`);
 }
 
-const results: Record<string, unknown> = { pipelines: PIPELINES, estimators, noiseSeeds: NOISE_SEEDS, defaultEstimate: DEFAULT_ESTIMATE, halves: {} };
+const results: Record<string, unknown> = { pipelines: PIPELINES, estimators, noiseSeeds: NOISE_SEEDS, defaultEstimate: DEFAULT_ESTIMATE, budget: budgetOn ? budgetArg : 'none', gradeThresholds: GRADE_THRESHOLDS, halves: {} };
 for (const half of ['tuning', 'reporting'] as const) {
   const mine = reports.filter((r) => r.half === half && (halfArg === 'all' || halfArg === half));
   if (!mine.length) continue;
   const all = new Map<string, EstimateScores>();
-  for (const r of mine) score(r.report, r.context, r.truth, trustFor(r.report, r.context, calibration), all, r.name, r.long, r.retrainSeconds);
+  for (const r of mine) score(r.report, r.context, r.truth, trustFor(r.report, r.context, calibration), all, r.name, r.long, r.retrainSeconds, r.budgeted);
   if (!json) printTables(half, all, mine.map((r) => r.name));
   (results.halves as Record<string, unknown>)[half] = {
     pipelines: mine.map((r) => r.name),
-    estimates: Object.fromEntries([...all].map(([id, s]) => [id, { summary: summary(s), stages: s.stages, aggregates: s.aggregates, costs: s.costs }])),
+    estimates: Object.fromEntries([...all].map(([id, s]) => [id, { summary: summary(s), stages: s.stages, aggregates: s.aggregates, costs: s.costs, grades: s.grades, budget: s.budget }])),
   };
 }
 if (json) process.stdout.write(`${JSON.stringify(results, null, 2)}\n`);

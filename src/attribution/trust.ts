@@ -48,8 +48,12 @@ export const TRUST_LEVEL = 0.9;
 const FALLBACK: Coefficients = { a: 1, b: 0.5, c: 0.5, q: 2, n: 0 };
 
 /** Grade thresholds on the stage's summed half-width over its summed |estimate|. */
-const HIGH_BELOW = 0.25;
-const MEDIUM_BELOW = 1;
+export const GRADE_THRESHOLDS = { highBelow: 0.25, mediumBelow: 1 };
+
+/** The grade of a stage whose summed half-width is `rel` times its summed |estimate|. */
+export function gradeFor(rel: number, t = GRADE_THRESHOLDS): Exclude<Grade, 'exact'> {
+  return rel < t.highBelow ? 'high' : rel < t.mediumBelow ? 'medium' : 'low';
+}
 
 const pct = (x: number) => `${(100 * x).toFixed(0)} %`;
 
@@ -94,7 +98,7 @@ export function assessTrust(inputs: TrustInputs): EstimateTrust {
     const sumW = w.reduce((a, b) => a + b, 0);
     const sumV = row.reduce((a, b) => a + Math.abs(b), 0);
     const rel = sumV > 0 ? sumW / sumV : sumW > 0 ? Infinity : 0;
-    grade.push(rel < HIGH_BELOW ? 'high' : rel < MEDIUM_BELOW ? 'medium' : 'low');
+    grade.push(gradeFor(rel));
     const disagree = sig[k].reduce((a, s) => a + s.disagreement, 0);
     const spread = sig[k].reduce((a, s) => a + s.spread, 0);
     if (sumV > 0) why.push(`linear and exact read-outs differ by ${pct(disagree / sumV)} of the estimate; estimators spread by ${pct(spread / sumV)}`);
