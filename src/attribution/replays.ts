@@ -18,6 +18,8 @@ export interface GroundTruthOptions {
   /** Worker threads (default 1: replay in this thread). Each worker opens the run itself. */
   workers?: number;
   onProgress?: (p: ReplayProgress) => void;
+  /** f(theta_T) when the caller already has it for these behaviours (else one forward pass computes it). */
+  factual?: Float64Array;
 }
 
 export interface ReplayedValues {
@@ -57,7 +59,7 @@ export async function replayBehaviours(run: Run, behaviours: BehaviourSet, skips
     done++;
     opts.onProgress?.({ done, total, skip: skips[i], seconds: (performance.now() - t0) / 1000 });
   };
-  const factual = behaviours.values(run.finalParams());
+  const factual = opts.factual ?? behaviours.values(run.finalParams());
   skips.forEach((s, i) => {
     if (s.length === 0) values[i] = factual.slice();
   });
