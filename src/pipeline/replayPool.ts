@@ -10,6 +10,8 @@ export interface ReplayManyOptions {
   from?: number;
   /** Called as each subset's replay arrives (in completion order, not subset order). */
   onDone?: (index: number, params: Tensor[], done: number, total: number) => void;
+  /** Stops the workers and rejects (e.g. when the caller's own share of the replays failed). */
+  signal?: AbortSignal;
 }
 
 // Compiled, the worker is the .js beside this file. Under tsx (tests, `node --import tsx`) it is
@@ -96,6 +98,8 @@ export function replayMany(runDir: string, subsets: number[][], opts: ReplayMany
       });
       feed(w);
     };
+    if (opts.signal?.aborted) return finish(new Error('replayMany: aborted'));
+    opts.signal?.addEventListener('abort', () => finish(new Error('replayMany: aborted')), { once: true });
     for (let i = 0; i < Math.min(count, total); i++) spawn();
   });
 }
