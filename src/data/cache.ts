@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { readSafetensors, writeSafetensors, type StTensor } from '../io/index.js';
 import type { Dataset } from './dataset.js';
 import { validateDataset } from './validate.js';
+import { computeContentHash, rememberContentHash, storedDigest } from './contentHash.js';
 import { FASHION_MNIST_ENV, FASHION_MNIST_SYSTEM_DIR } from './fashionMnist.js';
 
 // A content-addressed cache of data sets built from recipes. Rebuilding MNIST-based recipes costs
@@ -185,6 +186,12 @@ export function byteCodes(x: Float64Array): { table: Float64Array; codes: Uint8A
 /** Everything but the arrays, as JSON in the entry's metadata. */
 type EntryMeta = Omit<Dataset, 'n' | 'x' | 'y' | 'groups'>;
 
+/** computeContentHash of the data set, and storedDigest of the entry's tensors (absent in older entries). */
+interface EntryHashes {
+  contentHash: string;
+  storedDigest: string;
+}
+
 function writeEntry(path: string, ds: Dataset): void {
   const shape = [ds.n, ...ds.featureShape];
   const coded = byteCodes(ds.x);
@@ -199,12 +206,15 @@ function writeEntry(path: string, ds: Dataset): void {
   };
   // Group columns keep their order (safetensors headers do not).
   const groupOrder = ds.groups ? Object.keys(ds.groups) : null;
-  writeSafetensors(path, tensors, { [META_KEY]: JSON.stringify({ ...meta, groupOrder }) });
+  // The content hash runs record, so opening a run need not rehash the examples; valid while the
+  // stored bytes still match their digest (checked on read).
+  const hashes: EntryHashes = { contentHash: computeContentHash(ds), storedDigest: storedDigest(Object.fromEntries(Object.entries(tensors).map(([k, t]) => [k, t.data]))) };
+  writeSafetensors(path, tensors, { [META_KEY]: JSON.stringify({ ...meta, groupOrder, ...hashes }) });
 }
 
 function readEntry(path: string): Dataset {
   const { tensors, metadata } = readSafetensors(path);
-  const meta = JSON.parse(metadata[META_KEY] ?? 'null') as (EntryMeta & { groupOrder: string[] | null }) | null;
+  const meta = JSON.parse(metadata[META_KEY] ?? 'null') as (EntryMeta & { groupOrder: string[] | null } & Partial<EntryHashes>) | null;
   if (!meta) throw new Error(`${path}: not a cached data set`);
   let x: Float64Array;
   const table = tensors['x.table'];
@@ -228,7 +238,7 @@ function readEntry(path: string): Dataset {
   }
   const y = tensors.y;
   if (y?.dtype !== 'I32') throw new Error(`${path}: no y`);
-  const { groupOrder, ...rest } = meta;
+  const { groupOrder, contentHash, storedDigest: digest, ...rest } = meta;
   const groups: Record<string, Int32Array> = {};
   for (const name of groupOrder ?? []) {
     const t = tensors[`groups.${name}`];
@@ -241,5 +251,7 @@ function readEntry(path: string): Dataset {
   const ds: Dataset = { ...rest, n: y.shape[0], x, y: y.data, groups: groupOrder ? groups : undefined };
   const per = ds.featureShape.reduce((a, b) => a * b, 1);
   if (x.length !== ds.n * per || Object.values(groups).some((g) => g.length !== ds.n)) throw new Error(`${path}: sizes disagree`);
+  if (typeof contentHash === 'string' && typeof digest === 'string'
+    && storedDigest(Object.fromEntries(Object.entries(tensors).map(([k, t]) => [k, t.data]))) === digest) rememberContentHash(ds, contentHash);
   return ds;
 }
