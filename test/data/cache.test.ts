@@ -47,6 +47,9 @@ for (const [recipe, options] of recipes) {
       assert.equal(builds, 1, 'the second open must come from the cache');
       assertSameDataset(second, buildRecipe(recipe, options, 'datasets.d'));
       assertSameDataset(first, second);
+      // A verified byte-coded entry decodes x on first use; copies (spread, worker clones) still carry it.
+      assertSameDataset(structuredClone(second), first);
+      assertSameDataset({ ...second }, first);
     });
   });
 }
