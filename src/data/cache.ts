@@ -102,9 +102,15 @@ export function openedDatasets(): Record<string, Dataset> {
   return out;
 }
 
-/** Makes data sets opened by another thread (openedDatasets there) available to cachedRecipe here. */
-export function adoptDatasets(datasets: Record<string, Dataset> | undefined): void {
-  for (const [key, ds] of Object.entries(datasets ?? {})) opened.set(key, new WeakRef(ds));
+/**
+ * Makes data sets opened by another thread (openedDatasets there) available to cachedRecipe here,
+ * with the content hashes that thread had verified (rememberedContentHashes there).
+ */
+export function adoptDatasets(datasets: Record<string, Dataset> | undefined, hashes: Record<string, string> = {}): void {
+  for (const [key, ds] of Object.entries(datasets ?? {})) {
+    opened.set(key, new WeakRef(ds));
+    if (Object.hasOwn(hashes, key)) rememberContentHash(ds, hashes[key]);
+  }
 }
 
 export function recipeCacheKey(recipe: string, options: unknown): string {

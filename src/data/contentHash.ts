@@ -37,6 +37,16 @@ export function rememberContentHash(ds: Dataset, hash: string): void {
   known.set(ds, hash);
 }
 
+/** The remembered hashes of some data sets, by key (to hand to a worker thread with them). */
+export function rememberedContentHashes(datasets: Record<string, Dataset>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [key, ds] of Object.entries(datasets)) {
+    const h = known.get(ds);
+    if (h !== undefined) out[key] = h;
+  }
+  return out;
+}
+
 /** The data set's content hash: remembered for verified cache entries, computed otherwise. */
 export function contentHash(ds: Dataset): string {
   return known.get(ds) ?? computeContentHash(ds);

@@ -1,5 +1,5 @@
 import { Worker } from 'node:worker_threads';
-import { openedDatasets } from '../data/index.js';
+import { openedDatasets, rememberedContentHashes } from '../data/index.js';
 import { fromData, type Tensor } from '../tensor/index.js';
 import type { ReplayReply, ReplayRequest, WorkerInit } from './replayWorker.js';
 
@@ -71,8 +71,10 @@ export function replayMany(runDir: string, subsets: number[][], opts: ReplayMany
         finish(e instanceof Error ? e : new Error(String(e))); // e.g. a subset that cannot be cloned
       }
     };
+    const datasets = openedDatasets();
+    const init: WorkerInit = { runDir, datasets, hashes: rememberedContentHashes(datasets) };
     const spawn = () => {
-      const w = startWorker({ runDir, datasets: openedDatasets() });
+      const w = startWorker(init);
       pool.push(w);
       w.on('message', (msg: ReplayReply) => {
         if (settled) return;
