@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { compileBehaviours, validateBehaviourSpec, type AnyBehaviour, type BehaviourSet, type BehaviourSpec, type Better } from './behaviours.js';
 import { loadEmbeddings, saveEmbeddings } from './embeddingStore.js';
 import { adjointEffects, getEstimator, type Assumptions, type Cost, type EstimatorOptions, type StageEmbeddings } from './estimators/index.js';
-import { effects, type OutputMode } from './score.js';
+import { Readouts, type OutputMode } from './score.js';
 import { assessTrust, referenceReadouts, trustContext, type EstimateTrust } from './trust.js';
 import { spendBudgetSync, type BudgetRecord } from './budget.js';
 
@@ -99,6 +99,8 @@ export function attribute(run: Run, opts: AttributeOptions = {}): AttributionRep
   const behaviours = runBehaviours(run, opts.behaviours);
   const final = run.finalParams();
   const estimates: EstimateRecord[] = [];
+  // f(theta_T) and every distinct stage embedding are read out once for all estimators.
+  const shared = new Readouts(behaviours, final);
   const readouts: { name: string; rung: string; emb: StageEmbeddings; both: Record<OutputMode, number[][]>; scoringSeconds: number; reused: boolean }[] = [];
   const names = opts.estimators ?? DEFAULT_ESTIMATORS;
   for (const [n, name] of names.entries()) {
@@ -113,15 +115,12 @@ export function attribute(run: Run, opts: AttributeOptions = {}): AttributionRep
       saveEmbeddings(run, emb, opts);
     }
     const t0 = performance.now();
-    const both = {
-      linear: effects('linear', behaviours, final, emb.embeddings).map((a) => Array.from(a)),
-      exact: effects('exact', behaviours, final, emb.embeddings).map((a) => Array.from(a)),
-    };
+    const both = { linear: shared.effects('linear', emb.embeddings), exact: shared.effects('exact', emb.embeddings) };
     readouts.push({ name, rung: est.rung, emb, both, scoringSeconds: (performance.now() - t0) / 1000, reused });
   }
   // Intervals compare each estimate with the others; the task vector is always among them.
   const context = trustContext(run, behaviours);
-  const reference = readouts.some((r) => r.name === 'task-vector') ? null : referenceReadouts(run, behaviours, final);
+  const reference = readouts.some((r) => r.name === 'task-vector') ? null : referenceReadouts(run, behaviours, final, shared);
   for (const r of readouts) {
     for (const output of opts.outputs ?? ['linear', 'exact']) {
       const others = [...readouts.filter((o) => o !== r).map((o) => o.both[output]), ...(reference ? [reference[output]] : [])];
@@ -159,12 +158,12 @@ export function attribute(run: Run, opts: AttributeOptions = {}): AttributionRep
       stages: run.pipeline.stages.map((s) => ({ name: s.name, startStep: s.startStep, endStep: s.endStep, description: s.spec.description })),
     },
     behaviours: { names: behaviours.names, better: behaviours.better, specs: serialisableSpecs(behaviours) },
-    factual: Array.from(behaviours.values(final)),
+    factual: Array.from(shared.factual()),
     estimates,
     computedFrom: { run: run.fingerprint },
     createdAt: new Date().toISOString(),
   };
-  return opts.budget === undefined ? report : spendBudgetSync(run, behaviours, report, opts.budget, (m) => opts.onProgress?.(m, 0));
+  return opts.budget === undefined ? report : spendBudgetSync(run, behaviours, report, opts.budget, (m) => opts.onProgress?.(m, 0), shared.factual());
 }
 
 function addCosts(a: Cost, b: Cost): Cost {

@@ -176,6 +176,8 @@ export interface SpendOptions {
   /** Worker threads for the replays (default 1: in this thread). */
   workers?: number;
   onProgress?: (message: string) => void;
+  /** f(theta_T) for these behaviours when the caller has it (attribute's report.factual), saving a forward pass. */
+  factual?: Float64Array;
 }
 
 /** Replays the stages the budget covers (on the worker pool when workers > 1) and marks them exact. */
@@ -185,6 +187,7 @@ export async function spendBudget(run: Run, behaviours: BehaviourSet, report: At
   const t0 = performance.now();
   const r = await replayBehaviours(run, behaviours, plan.stages.map((k) => [k]), {
     workers: opts.workers,
+    factual: opts.factual,
     onProgress: (p) => opts.onProgress?.(`replayed stage "${run.pipeline.stages[p.skip[0]].name}" (${p.done}/${p.total})`),
   });
   const exact: ReplayedEffects = new Map(plan.stages.map((k, j) => [k, Array.from(r.factual, (f, i) => f - r.values[j][i])]));
@@ -192,13 +195,13 @@ export async function spendBudget(run: Run, behaviours: BehaviourSet, report: At
 }
 
 /** As spendBudget, in this thread and synchronously (what `attribute(run, { budget })` uses). */
-export function spendBudgetSync(run: Run, behaviours: BehaviourSet, report: AttributionReport, budget: string, onProgress?: (message: string) => void): AttributionReport {
+export function spendBudgetSync(run: Run, behaviours: BehaviourSet, report: AttributionReport, budget: string, onProgress?: (message: string) => void, factual?: Float64Array): AttributionReport {
   const plan = planReplays(run, report, budgetSteps(run, parseBudget(budget)));
   assertWithinBudget(plan);
   const t0 = performance.now();
-  const factual = behaviours.values(run.finalParams());
   const exact: ReplayedEffects = new Map();
   plan.stages.forEach((k, j) => {
+    factual ??= behaviours.values(run.finalParams());
     onProgress?.(`replaying stage "${run.pipeline.stages[k].name}" exactly (${plan.costs[j]} steps; ${j + 1}/${plan.stages.length})`);
     const cf = behaviours.values(replaySkipping(run, [k]));
     exact.set(k, Array.from(factual, (f, i) => f - cf[i]));

@@ -18,6 +18,8 @@ export interface GroundTruthOptions {
   /** Worker threads (default 1: replay in this thread). Each worker opens the run itself. */
   workers?: number;
   onProgress?: (p: ReplayProgress) => void;
+  /** f(theta_T) when the caller already has it for these behaviours (else one forward pass computes it). */
+  factual?: Float64Array;
 }
 
 export interface ReplayedValues {
@@ -43,7 +45,13 @@ export function replayCost(run: Run, skip: readonly number[]): number {
   return steps;
 }
 
-/** Evaluates the behaviours on theta_T^(-S) for every S in `skips`. */
+/**
+ * Evaluates the behaviours on theta_T^(-S) for every S in `skips`. With workers > 1 the replays
+ * are spread so no thread idles behind a long one: replays costing no step (trailing stages only:
+ * a stored checkpoint) are read here, the most expensive replay runs in this thread, and the rest
+ * go to workers - 1 worker threads, longest first, which start up while this thread replays.
+ * Every value is bit for bit what the one-thread path gives.
+ */
 export async function replayBehaviours(run: Run, behaviours: BehaviourSet, skips: number[][], opts: GroundTruthOptions = {}): Promise<ReplayedValues> {
   const workers = opts.workers ?? 1;
   if (!Number.isInteger(workers) || workers < 1) throw new Error(`workers must be an integer >= 1, got ${workers}`);
@@ -57,12 +65,27 @@ export async function replayBehaviours(run: Run, behaviours: BehaviourSet, skips
     done++;
     opts.onProgress?.({ done, total, skip: skips[i], seconds: (performance.now() - t0) / 1000 });
   };
-  const factual = behaviours.values(run.finalParams());
+  const factual = opts.factual ?? behaviours.values(run.finalParams());
   skips.forEach((s, i) => {
     if (s.length === 0) values[i] = factual.slice();
   });
-  if (workers > 1 && total > 1) {
-    await replayMany(run.dir, needed.map((i) => skips[i]), { workers, onDone: (j, params) => record(needed[j], params) });
+  const cost = new Map(needed.map((i) => [i, replayCost(run, skips[i])]));
+  const stepping = needed.filter((i) => cost.get(i)! > 0).sort((a, b) => cost.get(b)! - cost.get(a)! || a - b);
+  if (workers > 1 && stepping.length > 1) {
+    const [here, ...away] = stepping;
+    const stop = new AbortController();
+    const pool = replayMany(run.dir, away.map((i) => skips[i]), {
+      workers: Math.min(workers - 1, away.length), signal: stop.signal, onDone: (j, params) => record(away[j], params),
+    });
+    pool.catch(() => undefined); // awaited below; this only keeps an early failure from going unhandled meanwhile
+    try {
+      for (const i of needed) if (cost.get(i) === 0) record(i, replaySkipping(run, skips[i]));
+      record(here, replaySkipping(run, skips[here]));
+    } catch (e) {
+      stop.abort();
+      throw e;
+    }
+    await pool;
   } else {
     for (const i of needed) {
       record(i, replaySkipping(run, skips[i]));
@@ -70,6 +93,6 @@ export async function replayBehaviours(run: Run, behaviours: BehaviourSet, skips
       await new Promise((r) => setImmediate(r));
     }
   }
-  const stepsReplayed = needed.reduce((sum, i) => sum + replayCost(run, skips[i]), 0);
+  const stepsReplayed = needed.reduce((sum, i) => sum + cost.get(i)!, 0);
   return { factual, values, seconds: (performance.now() - t0) / 1000, replays: total, stepsReplayed };
 }

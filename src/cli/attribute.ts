@@ -37,7 +37,7 @@ export function registerAttribute(program: Command): void {
       const opts = attributionOptions(flags);
       const say = (m: string) => process.stderr.write(`  ${m}\n`);
       const estimated = attribute(run, { ...opts, onProgress: say });
-      const report = await spendBudget(run, runBehaviours(run, opts.behaviours), estimated, flags.budget, { workers: flags.workers, onProgress: say });
+      const report = await spendBudget(run, runBehaviours(run, opts.behaviours), estimated, flags.budget, { workers: flags.workers, factual: Float64Array.from(estimated.factual), onProgress: say });
       const path = writeAttribution(run, report);
       const conclusion = decide(report, null);
       console.log(`${report.behaviours.names.length} behaviour(s), ${report.run.stages.length} stages. ${budgetLine(report.budget!)}.`);

@@ -1,5 +1,8 @@
 import { Option, type Command } from 'commander';
-import { CASES, DEFAULT_CASE, runDemo, type DemoSummary } from '../cases/index.js';
+import type { DemoSummary } from '../cases/index.js';
+// The registry only: the demo's pipeline, report and chart code load when the command runs, so
+// every other command starts without them.
+import { CASES, DEFAULT_CASE } from '../cases/registry.js';
 import { intAtLeast } from './options.js';
 import { trainingProgress } from './progress.js';
 import { conclusionText, wrapText } from './tables.js';
@@ -34,6 +37,7 @@ export function registerDemo(program: Command): void {
         for (const c of CASES) console.log(`${c.name.padEnd(16)} ${c.title}${c.unavailable?.() ? `  [unavailable: ${c.unavailable()}]` : ''}`);
         return;
       }
+      const { runDemo } = await import('../cases/demo.js');
       const progress = trainingProgress();
       const summary = await runDemo({
         case: flags.case, quick: flags.quick, out: flags.out, workers: flags.workers,

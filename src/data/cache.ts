@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { readSafetensors, writeSafetensors, type StTensor } from '../io/index.js';
 import type { Dataset } from './dataset.js';
 import { validateDataset } from './validate.js';
+import { computeContentHash, rememberContentHash, storedDigest } from './contentHash.js';
 import { FASHION_MNIST_ENV, FASHION_MNIST_SYSTEM_DIR } from './fashionMnist.js';
 
 // A content-addressed cache of data sets built from recipes. Rebuilding MNIST-based recipes costs
@@ -101,9 +102,15 @@ export function openedDatasets(): Record<string, Dataset> {
   return out;
 }
 
-/** Makes data sets opened by another thread (openedDatasets there) available to cachedRecipe here. */
-export function adoptDatasets(datasets: Record<string, Dataset> | undefined): void {
-  for (const [key, ds] of Object.entries(datasets ?? {})) opened.set(key, new WeakRef(ds));
+/**
+ * Makes data sets opened by another thread (openedDatasets there) available to cachedRecipe here,
+ * with the content hashes that thread had verified (rememberedContentHashes there).
+ */
+export function adoptDatasets(datasets: Record<string, Dataset> | undefined, hashes: Record<string, string> = {}): void {
+  for (const [key, ds] of Object.entries(datasets ?? {})) {
+    opened.set(key, new WeakRef(ds));
+    if (Object.hasOwn(hashes, key)) rememberContentHash(ds, hashes[key]);
+  }
 }
 
 export function recipeCacheKey(recipe: string, options: unknown): string {
@@ -185,6 +192,12 @@ export function byteCodes(x: Float64Array): { table: Float64Array; codes: Uint8A
 /** Everything but the arrays, as JSON in the entry's metadata. */
 type EntryMeta = Omit<Dataset, 'n' | 'x' | 'y' | 'groups'>;
 
+/** computeContentHash of the data set, and storedDigest of the entry's tensors (absent in older entries). */
+interface EntryHashes {
+  contentHash: string;
+  storedDigest: string;
+}
+
 function writeEntry(path: string, ds: Dataset): void {
   const shape = [ds.n, ...ds.featureShape];
   const coded = byteCodes(ds.x);
@@ -199,36 +212,53 @@ function writeEntry(path: string, ds: Dataset): void {
   };
   // Group columns keep their order (safetensors headers do not).
   const groupOrder = ds.groups ? Object.keys(ds.groups) : null;
-  writeSafetensors(path, tensors, { [META_KEY]: JSON.stringify({ ...meta, groupOrder }) });
+  // The content hash runs record, so opening a run need not rehash the examples; valid while the
+  // stored bytes still match their digest (checked on read).
+  const hashes: EntryHashes = { contentHash: computeContentHash(ds), storedDigest: storedDigest(Object.fromEntries(Object.entries(tensors).map(([k, t]) => [k, t.data]))) };
+  writeSafetensors(path, tensors, { [META_KEY]: JSON.stringify({ ...meta, groupOrder, ...hashes }) });
+}
+
+/** x from a byte-coded entry: table[codes[i]], in shared memory (worker threads read it in place). */
+function decodeCodes(path: string, t: Float64Array, c: Uint8Array): Float64Array {
+  const x = new Float64Array(new SharedArrayBuffer(c.length * 8));
+  let top = 0;
+  for (let i = 0; i < c.length; i++) {
+    const k = c[i];
+    if (k > top) top = k;
+    x[i] = t[k];
+  }
+  if (top >= t.length) throw new Error(`${path}: damaged value table`);
+  return x;
 }
 
 function readEntry(path: string): Dataset {
   const { tensors, metadata } = readSafetensors(path);
-  const meta = JSON.parse(metadata[META_KEY] ?? 'null') as (EntryMeta & { groupOrder: string[] | null }) | null;
+  const meta = JSON.parse(metadata[META_KEY] ?? 'null') as (EntryMeta & { groupOrder: string[] | null } & Partial<EntryHashes>) | null;
   if (!meta) throw new Error(`${path}: not a cached data set`);
-  let x: Float64Array;
+  const { groupOrder, contentHash, storedDigest: digest, ...rest } = meta;
+  // An entry whose stored bytes match the digest written with it is exactly what was validated
+  // and written: its content hash is known, and its byte-coded x cannot fail to decode, so x is
+  // decoded on first use (opening a run touches only the data sets the command reads).
+  const verified = typeof contentHash === 'string' && typeof digest === 'string'
+    && storedDigest(Object.fromEntries(Object.entries(tensors).map(([k, t]) => [k, t.data]))) === digest;
+  let x: Float64Array | (() => Float64Array);
+  let length: number;
   const table = tensors['x.table'];
   const codes = tensors['x.codes'];
   if (table?.dtype === 'F64' && codes?.dtype === 'U8') {
-    x = new Float64Array(new SharedArrayBuffer(codes.data.length * 8));
-    const t = table.data;
-    const c = codes.data;
-    let top = 0;
-    for (let i = 0; i < c.length; i++) {
-      const k = c[i];
-      if (k > top) top = k;
-      x[i] = t[k];
-    }
-    if (top >= t.length || !t.every(Number.isFinite)) throw new Error(`${path}: damaged value table`);
+    if (!table.data.every(Number.isFinite)) throw new Error(`${path}: damaged value table`);
+    const decode = () => decodeCodes(path, table.data, codes.data);
+    x = verified ? decode : decode();
+    length = codes.data.length;
   } else if (tensors.x?.dtype === 'F64') {
     x = new Float64Array(new SharedArrayBuffer(tensors.x.data.length * 8));
     x.set(tensors.x.data);
+    length = x.length;
   } else {
     throw new Error(`${path}: no x`);
   }
   const y = tensors.y;
   if (y?.dtype !== 'I32') throw new Error(`${path}: no y`);
-  const { groupOrder, ...rest } = meta;
   const groups: Record<string, Int32Array> = {};
   for (const name of groupOrder ?? []) {
     const t = tensors[`groups.${name}`];
@@ -238,8 +268,23 @@ function readEntry(path: string): Dataset {
   // The entry was validated before it was written and its name is the hash of what it holds;
   // re-checking every value would cost more than reading it, so only the sizes are checked here
   // (and, for x, the table above). A non-finite float64 x would still be caught by its readers.
-  const ds: Dataset = { ...rest, n: y.shape[0], x, y: y.data, groups: groupOrder ? groups : undefined };
-  const per = ds.featureShape.reduce((a, b) => a * b, 1);
-  if (x.length !== ds.n * per || Object.values(groups).some((g) => g.length !== ds.n)) throw new Error(`${path}: sizes disagree`);
+  const n = y.shape[0];
+  const per = rest.featureShape.reduce((a, b) => a * b, 1);
+  if (length !== n * per || Object.values(groups).some((g) => g.length !== n)) throw new Error(`${path}: sizes disagree`);
+  const base = { ...rest, n, y: y.data, groups: groupOrder ? groups : undefined };
+  let ds: Dataset;
+  if (typeof x === 'function') {
+    const decode = x;
+    let decoded: Float64Array | undefined;
+    // Enumerable, so spreads and structured clones (the worker threads' copies) carry x itself.
+    ds = Object.defineProperty(base, 'x', {
+      enumerable: true, configurable: true,
+      get: () => (decoded ??= decode()),
+      set: (v: Float64Array) => { decoded = v; },
+    }) as Dataset;
+  } else {
+    ds = { ...base, x };
+  }
+  if (verified) rememberContentHash(ds, contentHash);
   return ds;
 }

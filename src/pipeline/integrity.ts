@@ -3,7 +3,7 @@
 // attribution.json, validation.json, results.json) record so that a run retrained or edited
 // under them is detected instead of silently mixed with old results.
 import { createHash } from 'node:crypto';
-import type { Dataset } from '../data/index.js';
+import { contentHash, type Dataset } from '../data/index.js';
 import type { Checkpoint } from './checkpoint.js';
 import type { ResolvedPipeline } from './resolve.js';
 import { RunIntegrityError, type InputHashes, type RunStatus } from './runStore.js';
@@ -12,17 +12,9 @@ function bytesOf(a: ArrayBufferView): Uint8Array {
   return new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
 }
 
-/** sha256 of a data set's content: shape, classes, examples, labels and group columns. */
+/** sha256 of a data set's content: shape, classes, examples, labels and group columns (data/contentHash.ts). */
 export function datasetHash(ds: Dataset): string {
-  const h = createHash('sha256');
-  h.update(JSON.stringify({ n: ds.n, featureShape: ds.featureShape, numClasses: ds.numClasses }));
-  h.update(bytesOf(ds.x instanceof Float64Array ? ds.x : Float64Array.from(ds.x)));
-  h.update(bytesOf(ds.y));
-  for (const name of Object.keys(ds.groups ?? {}).sort()) {
-    h.update(`groups.${name}`);
-    h.update(bytesOf(ds.groups![name]));
-  }
-  return h.digest('hex');
+  return contentHash(ds);
 }
 
 /** What the run was trained on, as content hashes (cheap next to training). */

@@ -1,5 +1,5 @@
 import { Worker } from 'node:worker_threads';
-import { openedDatasets } from '../data/index.js';
+import { openedDatasets, rememberedContentHashes } from '../data/index.js';
 import { fromData, type Tensor } from '../tensor/index.js';
 import type { ReplayReply, ReplayRequest, WorkerInit } from './replayWorker.js';
 
@@ -10,6 +10,8 @@ export interface ReplayManyOptions {
   from?: number;
   /** Called as each subset's replay arrives (in completion order, not subset order). */
   onDone?: (index: number, params: Tensor[], done: number, total: number) => void;
+  /** Stops the workers and rejects (e.g. when the caller's own share of the replays failed). */
+  signal?: AbortSignal;
 }
 
 // Compiled, the worker is the .js beside this file. Under tsx (tests, `node --import tsx`) it is
@@ -69,8 +71,10 @@ export function replayMany(runDir: string, subsets: number[][], opts: ReplayMany
         finish(e instanceof Error ? e : new Error(String(e))); // e.g. a subset that cannot be cloned
       }
     };
+    const datasets = openedDatasets();
+    const init: WorkerInit = { runDir, datasets, hashes: rememberedContentHashes(datasets) };
     const spawn = () => {
-      const w = startWorker({ runDir, datasets: openedDatasets() });
+      const w = startWorker(init);
       pool.push(w);
       w.on('message', (msg: ReplayReply) => {
         if (settled) return;
@@ -96,6 +100,8 @@ export function replayMany(runDir: string, subsets: number[][], opts: ReplayMany
       });
       feed(w);
     };
+    if (opts.signal?.aborted) return finish(new Error('replayMany: aborted'));
+    opts.signal?.addEventListener('abort', () => finish(new Error('replayMany: aborted')), { once: true });
     for (let i = 0; i < Math.min(count, total); i++) spawn();
   });
 }

@@ -10,6 +10,8 @@ export interface WorkerInit {
   runDir: string;
   /** Data sets the parent already opened (openedDatasets), shared rather than read again. */
   datasets?: Record<string, Dataset>;
+  /** Their content hashes as verified by the parent, so the worker's openRun does not rehash them. */
+  hashes?: Record<string, string>;
 }
 
 export interface ReplayRequest {
@@ -48,7 +50,7 @@ function openTracked(dir: string, cached: Set<ArrayBufferLike>): Run {
 const cached = new Set<ArrayBufferLike>();
 let run: Run | null = null;
 try {
-  adoptDatasets((workerData as WorkerInit).datasets);
+  adoptDatasets((workerData as WorkerInit).datasets, (workerData as WorkerInit).hashes);
   run = openTracked((workerData as WorkerInit).runDir, cached);
 } catch (e) {
   port.postMessage({ kind: 'error', message: message(e) } satisfies ReplayReply);

@@ -97,6 +97,12 @@ test('worker threads give bit-identical ground truth', async () => {
   const pooled = await leaveOneStageOut(run, behaviours, { workers: 2 });
   assert.deepEqual(pooled.leaveOneOut, inProcess.leaveOneOut);
   assert.equal(pooled.stepsReplayed, inProcess.stepsReplayed);
+  // Three threads on the subset table: this thread takes the longest replay and reads the
+  // step-free ones, two workers share the rest.
+  const table = await allSubsets(run, behaviours);
+  const spread = await allSubsets(run, behaviours, { workers: 3 });
+  assert.deepEqual(spread.values, table.values);
+  assert.equal(spread.stepsReplayed, table.stepsReplayed);
   await assert.rejects(leaveOneStageOut(run, behaviours, { workers: 0 }), /workers must be an integer >= 1/);
 });
 

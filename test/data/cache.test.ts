@@ -1,9 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { buildRecipe, byteCodes, cachedRecipe, recipeCacheKey, type Dataset } from '../../src/data/index.js';
+import { buildRecipe, byteCodes, cachedRecipe, computeContentHash, contentHash, recipeCacheKey, type Dataset } from '../../src/data/index.js';
 
 function withCacheDir(fn: (dir: string) => void): void {
   const dir = mkdtempSync(join(tmpdir(), 'stagecredit-cache-'));
@@ -47,6 +47,9 @@ for (const [recipe, options] of recipes) {
       assert.equal(builds, 1, 'the second open must come from the cache');
       assertSameDataset(second, buildRecipe(recipe, options, 'datasets.d'));
       assertSameDataset(first, second);
+      // A verified byte-coded entry decodes x on first use; copies (spread, worker clones) still carry it.
+      assertSameDataset(structuredClone(second), first);
+      assertSameDataset({ ...second }, first);
     });
   });
 }
@@ -84,4 +87,27 @@ test('byte codes are lossless and refuse more than 256 distinct values', () => {
   const c = byteCodes(x)!;
   assert.ok(Array.from(c.codes, (k) => c.table[k]).every((v, i) => Object.is(v, x[i])));
   assert.equal(byteCodes(Float64Array.from({ length: 300 }, (_, i) => i)), null);
+});
+
+test('a cache entry carries its content hash, trusted only while its stored bytes are unchanged', () => {
+  withCacheDir((dir) => {
+    for (const tamper of [false, true]) {
+      const options = { n: 12, dim: 3, numClasses: 2, seed: tamper ? 8 : 7 };
+      const built = cachedRecipe('blobs', options, () => buildRecipe('blobs', options, 'datasets.d')); // builds and writes
+      const file = join(dir, `${recipeCacheKey('blobs', options)}.safetensors`);
+      if (tamper) {
+        // Flip the lowest mantissa byte of the first stored float64 of x (its value table when byte-coded):
+        // still finite, so the entry reads.
+        const bytes = readFileSync(file);
+        const headerLength = Number(bytes.readBigUInt64LE(0));
+        const header = JSON.parse(bytes.subarray(8, 8 + headerLength).toString('utf8')) as Record<string, { data_offsets: [number, number] }>;
+        bytes[8 + headerLength + (header['x.table'] ?? header.x).data_offsets[0]] ^= 1;
+        writeFileSync(file, bytes);
+      }
+      const read = cachedRecipe('blobs', options, () => assert.fail('the entry must be read, not rebuilt'));
+      assert.equal(contentHash(read), computeContentHash(read));
+      if (tamper) assert.notEqual(contentHash(read), computeContentHash(built), 'a changed entry must not keep the hash it was written with');
+      else assert.equal(contentHash(read), computeContentHash(built));
+    }
+  });
 });

@@ -2,7 +2,7 @@ import type { Run } from '../../pipeline/index.js';
 import type { Tensor } from '../../tensor/index.js';
 import type { BehaviourSet } from '../behaviours.js';
 import { taskVector } from '../estimators/taskVector.js';
-import { effects, type OutputMode } from '../score.js';
+import { Readouts, type OutputMode } from '../score.js';
 
 // The cheap signals an interval is built from (issue 13, part 2). All of them are read off
 // estimates attribute() computes anyway: no replay, no extra model evaluation beyond the
@@ -71,11 +71,11 @@ export function signals(value: number[][], linear: number[][], exact: number[][]
   });
 }
 
-/** The task-vector read-outs, the reference every spread includes (cheap: K JVPs and K forwards). */
-export function referenceReadouts(run: Run, behaviours: BehaviourSet, finalParams: Tensor[]): Record<OutputMode, number[][]> {
+/**
+ * The task-vector read-outs, the reference every spread includes (cheap: K JVPs and K forwards,
+ * fewer when `readouts` already holds some of them).
+ */
+export function referenceReadouts(run: Run, behaviours: BehaviourSet, finalParams: Tensor[], readouts = new Readouts(behaviours, finalParams)): Record<OutputMode, number[][]> {
   const emb = taskVector.embed(run).embeddings;
-  return {
-    linear: effects('linear', behaviours, finalParams, emb).map((a) => Array.from(a)),
-    exact: effects('exact', behaviours, finalParams, emb).map((a) => Array.from(a)),
-  };
+  return { linear: readouts.effects('linear', emb), exact: readouts.effects('exact', emb) };
 }
