@@ -6,9 +6,17 @@ import { subLists } from './vectors.js';
 /** How an embedding becomes an effect on a behaviour (method.md §3). */
 export type OutputMode = 'linear' | 'exact';
 
-/** Linear read-out of one stage embedding: one JVP of the whole behaviour vector in direction e_k. */
-function linearOne(behaviours: BehaviourSet, finalParams: Tensor[], e: Tensor[]): Float64Array {
-  return Float64Array.from(T.jvp((p) => behaviours.evaluate(p), finalParams, e).tangent.data);
+/**
+ * The behaviour vector's tangent map at theta_T: the forward pass is recorded once, and each stage
+ * embedding's linear read-out is one push of e_k through it (bit for bit one jvp in direction e_k).
+ */
+function linearization(behaviours: BehaviourSet, finalParams: Tensor[]): T.Linearized<Tensor> {
+  return T.linearize((p) => behaviours.evaluate(p), finalParams);
+}
+
+/** Linear read-out of one stage embedding: the JVP of the whole behaviour vector in direction e_k. */
+function linearOne(lin: T.Linearized<Tensor>, e: Tensor[]): Float64Array {
+  return Float64Array.from(lin.apply(e).data);
 }
 
 /** Exact read-out of one stage embedding: f(theta_T) - f(theta_T - e_k), one forward pass. */
@@ -22,7 +30,9 @@ function exactOne(behaviours: BehaviourSet, finalParams: Tensor[], factual: Floa
  * of the behaviour vector in direction e_k (no per-behaviour gradients).
  */
 export function linearEffects(behaviours: BehaviourSet, finalParams: Tensor[], embeddings: Tensor[][]): Float64Array[] {
-  return embeddings.map((e) => linearOne(behaviours, finalParams, e));
+  if (embeddings.length === 0) return [];
+  const lin = linearization(behaviours, finalParams);
+  return embeddings.map((e) => linearOne(lin, e));
 }
 
 /** Exact output: tau_k(f_i) ≈ f_i(theta_T) - f_i(theta_T - e_k): one forward pass per stage. */
@@ -56,6 +66,7 @@ function sameTensors(a: readonly Tensor[], b: readonly Tensor[]): boolean {
  */
 export class Readouts {
   private factualValues: Float64Array | null = null;
+  private tangentMap: T.Linearized<Tensor> | null = null;
   private readonly seen: { e: Tensor[]; mode: OutputMode; value: Float64Array }[] = [];
 
   constructor(private readonly behaviours: BehaviourSet, private readonly finalParams: Tensor[]) {}
@@ -73,7 +84,7 @@ export class Readouts {
   private one(mode: OutputMode, e: Tensor[]): Float64Array {
     const known = this.seen.find((s) => s.mode === mode && sameTensors(s.e, e));
     if (known) return known.value;
-    const value = mode === 'linear' ? linearOne(this.behaviours, this.finalParams, e) : exactOne(this.behaviours, this.finalParams, this.factual(), e);
+    const value = mode === 'linear' ? linearOne((this.tangentMap ??= linearization(this.behaviours, this.finalParams)), e) : exactOne(this.behaviours, this.finalParams, this.factual(), e);
     this.seen.push({ e, mode, value });
     return value;
   }

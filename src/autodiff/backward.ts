@@ -24,7 +24,7 @@ export function backward(output: Tensor, wrt: readonly Tensor[], opts: BackwardO
     throw new ShapeError('grad', `seed shape ${shapeStr(seed.shape)} does not match output shape ${shapeStr(output.shape)}`);
   }
   const stop = new Set(wrt);
-  const order = topologicalOrder(output, stop);
+  const order = topologicalOrder([output], stop);
   const relevant = leadingTo(order, stop);
   const grads = new Map<Tensor, Tensor>([[output, seed]]);
   withRecording(opts.createGraph ?? false, () => {
@@ -64,10 +64,19 @@ function leadingTo(order: readonly Tensor[], wrt: ReadonlySet<Tensor>): Set<Tens
   return relevant;
 }
 
-/** Post-order over tracked tensors reachable from `root`, not expanding past `stop`. */
-function topologicalOrder(root: Tensor, stop: ReadonlySet<Tensor>): Tensor[] {
+/** Post-order (inputs before outputs) over tracked tensors reachable from `roots`, not expanding past `stop`. */
+export function topologicalOrder(roots: readonly Tensor[], stop: ReadonlySet<Tensor>): Tensor[] {
   const order: Tensor[] = [];
-  const visited = new Set<Tensor>([root]);
+  const visited = new Set<Tensor>();
+  for (const root of roots) {
+    if (visited.has(root)) continue;
+    visited.add(root);
+    postOrderFrom(root, stop, visited, order);
+  }
+  return order;
+}
+
+function postOrderFrom(root: Tensor, stop: ReadonlySet<Tensor>, visited: Set<Tensor>, order: Tensor[]): void {
   const stack: { t: Tensor; next: number }[] = [{ t: root, next: 0 }];
   while (stack.length > 0) {
     const top = stack[stack.length - 1];
@@ -83,5 +92,4 @@ function topologicalOrder(root: Tensor, stop: ReadonlySet<Tensor>): Tensor[] {
       order.push(top.t);
     }
   }
-  return order;
 }

@@ -1,4 +1,4 @@
-import { Tensor } from '../tensor/tensor.js';
+import { Tensor, type GradNode } from '../tensor/tensor.js';
 
 // Global autodiff state. Reverse mode records a graph on every op whose inputs are tracked;
 // forward mode carries one tangent per tensor for the single active jvp level.
@@ -23,12 +23,34 @@ export interface Rules<A> {
   jvp(tangents: readonly (Tensor | null)[], inputs: readonly Tensor[], out: Tensor, attrs: A): Tensor;
 }
 
+/** A recorded primitive: its rules bound to its inputs, output and attributes (one object, no closures). */
+class RecordedNode<A> implements GradNode {
+  constructor(
+    private readonly rules: Rules<A>,
+    readonly inputs: readonly Tensor[],
+    private readonly out: Tensor,
+    private readonly attrs: A,
+  ) {}
+
+  get op(): string {
+    return this.rules.name;
+  }
+
+  vjp(g: Tensor, needs: readonly boolean[]): (Tensor | null)[] {
+    return this.rules.vjp(g, this.inputs, this.out, this.attrs, needs);
+  }
+
+  jvp(tangents: readonly (Tensor | null)[]): Tensor {
+    return this.rules.jvp(tangents, this.inputs, this.out, this.attrs);
+  }
+}
+
 /** Attaches reverse-mode and forward-mode information to a freshly computed primitive output. */
 export function record<A>(rules: Rules<A>, inputs: readonly Tensor[], out: Tensor, attrs: A): Tensor {
   if (recording) {
     for (const t of inputs) {
       if (t.tracked) {
-        out.node = { op: rules.name, inputs, vjp: (g, needs) => rules.vjp(g, inputs, out, attrs, needs) };
+        out.node = new RecordedNode(rules, inputs, out, attrs);
         break;
       }
     }
@@ -65,6 +87,11 @@ export function isUndifferentiated(ts: readonly (Tensor | null | undefined)[]): 
     if (forwardLevel >= 0 && !forwardSuspended && t.tangentLevel === forwardLevel) return false;
   }
   return true;
+}
+
+/** True while a jvp level is open. */
+export function insideForwardLevel(): boolean {
+  return forwardLevel >= 0;
 }
 
 export function isRecording(): boolean {

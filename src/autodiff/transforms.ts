@@ -21,7 +21,7 @@ function alias(x: Tensor): Tensor {
   return record(aliasRules, [x], new Tensor(x.data, x.shape), undefined);
 }
 
-function leaf(x: Tensor): Tensor {
+export function leaf(x: Tensor): Tensor {
   const l = alias(x);
   l.requiresGrad = true;
   return l;
@@ -102,12 +102,7 @@ export interface JvpResult<T> {
  * shapes). f may return one tensor or a list.
  */
 export function jvp<T extends Tensor | Tensor[]>(f: (xs: Tensor[]) => T, primals: Tensor[], tangents: Tensor[]): JvpResult<T> {
-  if (primals.length !== tangents.length) throw new Error(`jvp: ${primals.length} primals but ${tangents.length} tangents`);
-  primals.forEach((p, i) => {
-    const t = tangents[i];
-    if (!sameShape(p.shape, t.shape)) throw new ShapeError('jvp', `tangent ${i} has shape ${shapeStr(t.shape)}, primal has ${shapeStr(p.shape)}`);
-    if (p.dtype !== t.dtype) throw new TypeError(`jvp: tangent ${i} is ${t.dtype}, primal is ${p.dtype}`);
-  });
+  checkTangents('jvp', primals, tangents);
   return withForwardLevel((level) => {
     const duals = primals.map((p, i) => {
       const d = alias(p);
@@ -124,6 +119,16 @@ export function jvp<T extends Tensor | Tensor[]>(f: (xs: Tensor[]) => T, primals
       return t;
     });
     return { out, tangent: (Array.isArray(out) ? tans : tans[0]) as T };
+  });
+}
+
+/** Throws unless `tangents` has one tensor per primal, of the primal's shape and dtype. */
+export function checkTangents(who: string, primals: readonly Tensor[], tangents: readonly Tensor[]): void {
+  if (primals.length !== tangents.length) throw new Error(`${who}: ${primals.length} primals but ${tangents.length} tangents`);
+  primals.forEach((p, i) => {
+    const t = tangents[i];
+    if (!sameShape(p.shape, t.shape)) throw new ShapeError(who, `tangent ${i} has shape ${shapeStr(t.shape)}, primal has ${shapeStr(p.shape)}`);
+    if (p.dtype !== t.dtype) throw new TypeError(`${who}: tangent ${i} is ${t.dtype}, primal is ${p.dtype}`);
   });
 }
 

@@ -9,7 +9,9 @@ export interface GradNode {
    * Cotangent of the output -> cotangents of the inputs (null: no dependence, or not needed).
    * `needs[i]` false: input i leads to nothing being differentiated, so its cotangent may be skipped.
    */
-  readonly vjp: (g: Tensor, needs: readonly boolean[]) => (Tensor | null)[];
+  vjp(g: Tensor, needs: readonly boolean[]): (Tensor | null)[];
+  /** Tangents of the inputs (null = zero; at least one set) -> tangent of the output (used by linearize). */
+  jvp(tangents: readonly (Tensor | null)[]): Tensor;
 }
 
 /**
