@@ -73,7 +73,8 @@ export class Readouts {
 
   /** f(theta_T) per behaviour (computed on first use). */
   factual(): Float64Array {
-    return (this.factualValues ??= this.behaviours.values(this.finalParams));
+    // A linearization already holds f(theta_T) (the same ops on the same values, so the same bits).
+    return (this.factualValues ??= this.tangentMap ? Float64Array.from(this.tangentMap.out.data) : this.behaviours.values(this.finalParams));
   }
 
   /** effects(mode, ...) for these embeddings, as fresh number arrays per stage. */
