@@ -1,5 +1,5 @@
 import * as T from '../autodiff/index.js';
-import { Tensor, zeros } from '../tensor/index.js';
+import { Tensor, zeros, type BufferPool } from '../tensor/index.js';
 import { checkLike, checkLr, perturbationOf, slotOf, zerosLike } from './checks.js';
 import type { AdamSpec, FactualStep, OptimizerState, Optimizer, StatePerturbation } from './types.js';
 
@@ -80,10 +80,11 @@ export function adamUpdate(
   lr: number,
   h: AdamHyper,
   opts: AdamUpdateOptions = {},
+  pool?: BufferPool,
 ): { params: Tensor[]; expAvg: Tensor[]; expAvgSq: Tensor[] } {
   const bc = biasCorrection(t, lr, h);
   const all = [...params, ...grads, ...(expAvg ?? []), ...(expAvgSq ?? [])];
-  if (all.every((x) => x.dtype === 'float64') && T.isUndifferentiated(all)) return adamUpdateFused(params, grads, expAvg, expAvgSq, lr, bc, h);
+  if (all.every((x) => x.dtype === 'float64') && T.isUndifferentiated(all)) return adamUpdateFused(params, grads, expAvg, expAvgSq, lr, bc, h, pool);
   const ms: Tensor[] = [];
   const vs: Tensor[] = [];
   const out = params.map((p0, i) => {
@@ -107,7 +108,7 @@ export function adamUpdate(
  */
 function adamUpdateFused(
   params: Tensor[], grads: Tensor[], expAvg: Tensor[] | null, expAvgSq: Tensor[] | null,
-  lr: number, bc: BiasCorrection, h: AdamHyper,
+  lr: number, bc: BiasCorrection, h: AdamHyper, pool?: BufferPool,
 ): { params: Tensor[]; expAvg: Tensor[]; expAvgSq: Tensor[] } {
   const wd = h.weightDecay;
   const coupled = wd !== 0 && !h.decoupled ? wd : 0;
@@ -124,9 +125,11 @@ function adamUpdateFused(
     const m0 = expAvg ? expAvg[i].data : null;
     const v0 = expAvgSq ? expAvgSq[i].data : null;
     const n = p.length;
-    const next = new Float64Array(n);
-    const m = new Float64Array(n);
-    const v = new Float64Array(n);
+    // Every entry is written below, so recycled arrays are as good as fresh ones.
+    const take = (): Float64Array => (pool ? pool.take(n) : new Float64Array(n));
+    const next = take();
+    const m = take();
+    const v = take();
     for (let j = 0; j < n; j++) {
       const g = coupled !== 0 ? g0[j] + p[j] * coupled : g0[j];
       const pj = decay !== 1 ? p[j] * decay : p[j];
@@ -197,13 +200,13 @@ export function createAdam(spec: AdamSpec): Optimizer {
   return {
     spec,
     init: () => ({ step: 0, slots: {} }),
-    step(params, grads, state, lr) {
+    step(params, grads, state, lr, pool) {
       const where = `${spec.kind} step`;
       checkLr(where, lr);
       checkLike(where, 'grads', params, grads);
       const m = slotOf(where, state, 'expAvg', params, true);
       const v = slotOf(where, state, 'expAvgSq', params, true);
-      const r = adamUpdate(params, grads, m, v, state.step + 1, lr, h);
+      const r = adamUpdate(params, grads, m, v, state.step + 1, lr, h, {}, pool);
       return { params: r.params, state: { step: state.step + 1, slots: { expAvg: r.expAvg, expAvgSq: r.expAvgSq } } };
     },
     hessianFreeStep: (d, factualState, lr, factual) => adamHessianFreeStep(h, d, factualState, lr, factual),

@@ -1,5 +1,5 @@
 import * as T from '../autodiff/index.js';
-import { Tensor } from '../tensor/index.js';
+import { Tensor, type BufferPool } from '../tensor/index.js';
 import { checkLike, checkLr, perturbationOf, slotOf } from './checks.js';
 import type { Matrix2, OptimizerState, Optimizer, SgdSpec, StatePerturbation } from './types.js';
 
@@ -44,9 +44,10 @@ export function sgdUpdate(
   momentumBuffers: Tensor[] | null,
   lr: number,
   h: SgdHyper,
+  pool?: BufferPool,
 ): { params: Tensor[]; momentumBuffers: Tensor[] | null } {
   const mu = h.momentum;
-  if (fusable(params, grads, momentumBuffers)) return sgdUpdateFused(params, grads, momentumBuffers, lr, h);
+  if (fusable(params, grads, momentumBuffers)) return sgdUpdateFused(params, grads, momentumBuffers, lr, h, pool);
   const bufs: Tensor[] = [];
   const out = params.map((p0, i) => {
     let p = p0;
@@ -76,7 +77,7 @@ function fusable(params: Tensor[], grads: Tensor[], bufs: Tensor[] | null): bool
  * operations in the same order, so the result is bit-identical, without the op-by-op temporaries.
  */
 function sgdUpdateFused(
-  params: Tensor[], grads: Tensor[], momentumBuffers: Tensor[] | null, lr: number, h: SgdHyper,
+  params: Tensor[], grads: Tensor[], momentumBuffers: Tensor[] | null, lr: number, h: SgdHyper, pool?: BufferPool,
 ): { params: Tensor[]; momentumBuffers: Tensor[] | null } {
   const mu = h.momentum;
   const wd = h.weightDecay;
@@ -89,13 +90,14 @@ function sgdUpdateFused(
     const p = p0.data;
     const g0 = grads[i].data;
     const b0 = momentumBuffers ? momentumBuffers[i].data : null;
-    const next = new Float64Array(p.length);
+    // Every entry of `next` and `buf` is written below, so a recycled array is as good as a fresh one.
+    const next = pool ? pool.take(p.length) : new Float64Array(p.length);
     if (mu === 0 && decay === 1 && coupled === 0) {
       // Plain SGD: the branch-free loop.
       for (let j = 0; j < p.length; j++) next[j] = p[j] + g0[j] * neglr;
       return new Tensor(next, p0.shape);
     }
-    const buf = mu !== 0 ? new Float64Array(p.length) : null;
+    const buf = mu !== 0 ? (pool ? pool.take(p.length) : new Float64Array(p.length)) : null;
     for (let j = 0; j < p.length; j++) {
       const pj = decay !== 1 ? p[j] * decay : p[j];
       let g = coupled !== 0 ? g0[j] + p[j] * coupled : g0[j];
@@ -229,12 +231,12 @@ export function createSgd(spec: SgdSpec): Optimizer {
   return {
     spec,
     init: () => ({ step: 0, slots: {} }),
-    step(params, grads, state, lr) {
+    step(params, grads, state, lr, pool) {
       const where = 'sgd step';
       checkLr(where, lr);
       checkLike(where, 'grads', params, grads);
       const buffers = slotOf(where, state, 'momentum', params, false);
-      const r = sgdUpdate(params, grads, buffers, lr, h);
+      const r = sgdUpdate(params, grads, buffers, lr, h, pool);
       const slots: Record<string, Tensor[]> = r.momentumBuffers ? { momentum: r.momentumBuffers } : {};
       return { params: r.params, state: { step: state.step + 1, slots } };
     },

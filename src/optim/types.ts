@@ -1,4 +1,4 @@
-import type { Tensor } from '../tensor/index.js';
+import type { BufferPool, Tensor } from '../tensor/index.js';
 
 // Optimizer contracts shared by sgd.ts and adam.ts. Names follow method.md: theta (parameters),
 // eta (lr), mu (momentum), lambda (weight decay), delta / epsilon (perturbations of theta / slots).
@@ -62,9 +62,10 @@ export interface Optimizer {
   /**
    * One update. Pure, written in differentiable ops, so T.jvp of it (with the gradient computed
    * inside by T.grad) is the exact JVP of a training step. `lr` is this step's scheduled rate
-   * (the spec's lr is only the base).
+   * (the spec's lr is only the base). `pool`: arrays the caller has finished with, which the fused
+   * (undifferentiated float64) update writes its new parameters and slots into instead of allocating.
    */
-  step(params: Tensor[], grads: Tensor[], state: OptimizerState, lr: number): { params: Tensor[]; state: OptimizerState };
+  step(params: Tensor[], grads: Tensor[], state: OptimizerState, lr: number, pool?: BufferPool): { params: Tensor[]; state: OptimizerState };
   /**
    * Hessian-free linearisation (H_t = 0, method.md §3 E2): maps a perturbation of the state before
    * this step to the perturbation after it. `factualState` is the factual state before the step.

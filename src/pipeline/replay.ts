@@ -1,8 +1,8 @@
 import type { Dataset } from '../data/index.js';
 import type { OptimizerState } from '../optim/index.js';
-import type { Tensor } from '../tensor/index.js';
+import { BufferPool, type Tensor } from '../tensor/index.js';
 import type { Run } from './run.js';
-import { stageBatch, stageEntryState, trainingStep } from './trainingStep.js';
+import { stageBatch, stageEntryState, stepRetired, trainingStep } from './trainingStep.js';
 
 export interface ReplayOptions {
   /** Start from this boundary even if it is earlier than the first skipped stage (for checks). */
@@ -38,6 +38,8 @@ export function replaySkipping(run: Run, skip: Iterable<number>, opts: ReplayOpt
   const ck = run.boundary(first);
   let params = ck.params;
   let previous: OptimizerState | null = ck.optimizer;
+  // Only the latest (params, state) is kept, so each step's retired arrays are recycled.
+  const pool = new BufferPool();
   for (let k = first; k < K; k++) {
     const factualStage = pipeline.stages[k];
     const swap = replaced.get(k);
@@ -49,7 +51,8 @@ export function replaySkipping(run: Run, skip: Iterable<number>, opts: ReplayOpt
     }
     let state = state0;
     for (let s = 0; s < stage.steps; s++) {
-      const r = trainingStep(pipeline.model, stage, params, state, s, stageBatch(stage, s, pipeline.dtype));
+      const r = trainingStep(pipeline.model, stage, params, state, s, stageBatch(stage, s, pipeline.dtype), pool);
+      pool.release(stepRetired({ params, state }, r));
       params = r.params;
       state = r.state;
       opts.onStep?.(k, s);

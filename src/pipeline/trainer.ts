@@ -3,7 +3,7 @@ import { dirname, relative, resolve as resolvePath } from 'node:path';
 import { writeSafetensors } from '../io/index.js';
 import { paramsToSafetensors } from '../nn/index.js';
 import type { OptimizerState } from '../optim/index.js';
-import type { Tensor } from '../tensor/index.js';
+import { BufferPool, type Tensor } from '../tensor/index.js';
 import { decodeCheckpoint, writeCheckpoint, type Checkpoint } from './checkpoint.js';
 import { DEFAULT_DIVERGENCE, LossMonitor, type DivergenceSettings } from './divergence.js';
 import { checkInputs, checkPosition, inputHashes } from './integrity.js';
@@ -14,7 +14,7 @@ import type { LoadedManifest, Manifest } from './manifest.js';
 import { copyInputs, portableManifest, type PortableManifest } from './portable.js';
 import { resolvePipeline, type ResolvedPipeline, type ResolvedStage } from './resolve.js';
 import { RunStore, type RunStatus, type StageSummary } from './runStore.js';
-import { stageBatch, stageEntryState, trainingStep } from './trainingStep.js';
+import { stageBatch, stageEntryState, stepRetired, trainingStep } from './trainingStep.js';
 
 export interface ProgressEvent {
   stageIndex: number;
@@ -221,6 +221,8 @@ function* runStepsUnguarded(
   const { model } = pipeline;
   let params = ck.params;
   let previous: OptimizerState | null = ck.optimizer;
+  // This loop keeps only its latest (params, state), so each step's retired arrays are recycled.
+  const pool = new BufferPool();
   const names = model.params.map((p) => p.name);
   const save = (path: string, pos: Omit<Checkpoint, 'params' | 'optimizer' | 'slotParams'>, stage: ResolvedStage, state: OptimizerState) => {
     const rel = relPath(out, path);
@@ -260,7 +262,7 @@ function* runStepsUnguarded(
       }
       let step;
       try {
-        step = trainingStep(model, stage, params, state, s, stageBatch(stage, s, pipeline.dtype));
+        step = trainingStep(model, stage, params, state, s, stageBatch(stage, s, pipeline.dtype), pool);
       } catch (e) {
         throw fail(new Error(`stage "${stage.name}" step ${s + 1}: ${(e as Error).message}`));
       }
@@ -269,6 +271,7 @@ function* runStepsUnguarded(
       if (diverged) {
         throw fail(new TrainingDivergedError(stage.name, s + 1, t, diverged, resolvePath(out, status.latestCheckpoint ?? '')));
       }
+      pool.release(stepRetired({ params, state }, step));
       params = step.params;
       state = step.state;
       losses.push(step.loss);

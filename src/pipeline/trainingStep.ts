@@ -2,7 +2,7 @@ import * as T from '../autodiff/index.js';
 import type { Dataset } from '../data/index.js';
 import { crossEntropy, type Model } from '../nn/index.js';
 import { clipGradNorm, type OptimizerState } from '../optim/index.js';
-import { allocate, fromData, type DType, type Tensor } from '../tensor/index.js';
+import { allocate, fromData, retired, type BufferPool, type DType, type Tensor } from '../tensor/index.js';
 import { batchAt } from './batches.js';
 import type { ResolvedStage } from './resolve.js';
 
@@ -81,9 +81,10 @@ export interface StepResult {
 /**
  * theta_{t+1}, state_{t+1} from theta_t, state_t on the stage's s-th batch with eta = lrs[s].
  * Frozen parameters pass through unchanged. With `clipGradNorm` the gradient is clipped first, as
- * torch.nn.utils.clip_grad_norm_ between backward() and optimizer.step().
+ * torch.nn.utils.clip_grad_norm_ between backward() and optimizer.step(). `pool` (a training loop's)
+ * supplies the arrays of the new parameters and optimizer slots; see stepRetired.
  */
-export function trainingStep(model: Model, stage: ResolvedStage, params: Tensor[], state: OptimizerState, s: number, batch?: Batch): StepResult {
+export function trainingStep(model: Model, stage: ResolvedStage, params: Tensor[], state: OptimizerState, s: number, batch?: Batch, pool?: BufferPool): StepResult {
   const b = batch ?? stageBatch(stage, s, params[0].dtype);
   const idx = stage.trainable;
   const all = params.length === idx.length;
@@ -93,7 +94,7 @@ export function trainingStep(model: Model, stage: ResolvedStage, params: Tensor[
     return batchLoss(model, full, b, stage.loss);
   })(idx.map((i) => params[i]));
   const clip = stage.spec.clipGradNorm ? clipGradNorm(grads, stage.spec.clipGradNorm) : { grads, scale: 1 };
-  const updated = stage.optimizer.step(idx.map((i) => params[i]), clip.grads, state, stage.lrs[s]);
+  const updated = stage.optimizer.step(idx.map((i) => params[i]), clip.grads, state, stage.lrs[s], pool);
   const next = params.slice();
   idx.forEach((p, j) => (next[p] = updated.params[j]));
   return { params: next, state: updated.state, loss: value.item(), grads: clip.grads, clipScale: clip.scale };
@@ -103,4 +104,18 @@ export function trainingStep(model: Model, stage: ResolvedStage, params: Tensor[
 export function stageEntryState(stage: ResolvedStage, params: Tensor[], previous: OptimizerState | null): OptimizerState {
   if (stage.carryState && previous) return previous;
   return stage.optimizer.init(stage.trainable.map((i) => params[i]));
+}
+
+/** Every tensor of an optimizer state (all slots). */
+function stateTensors(state: OptimizerState): Tensor[] {
+  return Object.values(state.slots).flat();
+}
+
+/**
+ * For a loop that keeps only its latest (params, state): the tensors the step from `before` to
+ * `after` retired, which the loop may hand back to its pool (frozen parameters and untouched slots
+ * are carried over by identity, so they are not among them).
+ */
+export function stepRetired(before: { params: Tensor[]; state: OptimizerState }, after: { params: Tensor[]; state: OptimizerState }): Tensor[] {
+  return [...retired(before.params, after.params), ...retired(stateTensors(before.state), stateTensors(after.state))];
 }
