@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { adamHyper, adamUpdate, sgdHyper, sgdUpdate } from '../../src/optim/index.js';
-import { Rng, randUniform, Tensor } from '../../src/tensor/index.js';
+import { BufferPool, Rng, randUniform, Tensor } from '../../src/tensor/index.js';
 
 // Training takes the fused update (plain float64 tensors); differentiating a step takes the op-by-op
 // one. They must agree to the bit, or training would depend on whether anything is watching.
@@ -20,8 +20,17 @@ function sameBits(a: Tensor[], b: Tensor[], what: string): void {
 
 const sgdCases = [
   { momentum: 0 }, { momentum: 0.9 }, { momentum: 0.9, nesterov: true }, { momentum: 0.8, dampening: 0.3 },
-  { momentum: 0.9, weightDecay: 0.01 }, { momentum: 0.9, weightDecay: 0.05, decoupledWeightDecay: true }, { weightDecay: 0.1 },
+  { momentum: 0.9, weightDecay: 0.01 }, { momentum: 0.8, dampening: 0.3, weightDecay: 0.02 },
+  { momentum: 0.9, weightDecay: 0.05, decoupledWeightDecay: true }, { weightDecay: 0.1 },
 ];
+
+/** A pool whose free arrays hold garbage: an update writing into them must overwrite every entry. */
+function dirtyPool(): BufferPool {
+  const pool = new BufferPool();
+  const arrays = [...shapes, ...shapes, ...shapes].map((s) => pool.take(s.reduce((a, b) => a * b, 1)).fill(NaN));
+  pool.release(arrays.map((a) => new Tensor(a, [a.length])));
+  return pool;
+}
 
 for (const c of sgdCases) {
   test(`fused SGD update is bit-identical to the op-by-op one: ${JSON.stringify(c)}`, () => {
@@ -31,6 +40,9 @@ for (const c of sgdCases) {
     for (const bufs of [null, draw()]) {
       const fused = sgdUpdate(params, grads, bufs, 0.07, h);
       const ops = sgdUpdate(tracked(params), tracked(grads), bufs && tracked(bufs), 0.07, h);
+      const pooled = sgdUpdate(params, grads, bufs, 0.07, h, dirtyPool());
+      sameBits(pooled.params, ops.params, 'params (pooled)');
+      if (ops.momentumBuffers) sameBits(pooled.momentumBuffers!, ops.momentumBuffers, 'momentum (pooled)');
       sameBits(fused.params, ops.params, 'params');
       if (ops.momentumBuffers) sameBits(fused.momentumBuffers!, ops.momentumBuffers, 'momentum');
       else assert.equal(fused.momentumBuffers, null);
@@ -51,6 +63,8 @@ for (const spec of [{ kind: 'adam' as const, lr: 1e-3 }, { kind: 'adam' as const
       sameBits(fused.params, ops.params, 'params');
       sameBits(fused.expAvg, ops.expAvg, 'expAvg');
       sameBits(fused.expAvgSq, ops.expAvgSq, 'expAvgSq');
+      const pooled = adamUpdate(params, grads, m, v, t, 0.003, h, {}, dirtyPool());
+      sameBits([...pooled.params, ...pooled.expAvg, ...pooled.expAvgSq], [...ops.params, ...ops.expAvg, ...ops.expAvgSq], 'pooled');
     }
   });
 }
