@@ -2,7 +2,7 @@ import * as T from '../autodiff/index.js';
 import type { Dataset } from '../data/index.js';
 import { correctClassProbability, crossEntropy, margin, type Model } from '../nn/index.js';
 import { gatherBatch } from '../pipeline/trainingStep.js';
-import { allocate, fromData, type DType, type Tensor } from '../tensor/index.js';
+import { allocate, declareConstant, fromData, type DType, type Tensor } from '../tensor/index.js';
 import { validateBehaviourSpec, type BehaviourSpec } from './behaviourSpec.js';
 import { groupsOf, resolveGroup, type Group } from './groupSelection.js';
 
@@ -184,6 +184,8 @@ export function compileBehaviours(specs: AnyBehaviour[], model: Model, data: Dat
   const y = data.y;
   // float64 data is used in place: no copy of a large evaluation set.
   const x = dtype === 'float64' ? fromData(data.x, [data.n, ...data.featureShape]) : gatherBatch(data, Array.from({ length: data.n }, (_, i) => i), dtype).x;
+  // Data sets are never written, and every read-out multiplies this same x: gemm keeps it packed.
+  declareConstant(x.data);
 
   const evaluate = (params: Tensor[]): Tensor => {
     // Lazy, so custom-only sets skip the forward pass and unused per-example outputs are not built.

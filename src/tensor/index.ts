@@ -4,3 +4,4 @@ export { type Shape, sizeOf, shapeStr, sameShape, broadcastShapes, ShapeError } 
 export { type Backend, type BackendName, availableBackends, backendByName, getBackend, setBackend, typescriptBackend, wasmBackend, openblasBackend } from './backend.js';
 export { Rng, randn, randUniform, createRng, mixSeed, seededPermutation, seededShuffle } from './random.js';
 export { BufferPool, retired } from './bufferPool.js';
+export { declareConstant } from './kernels/gemmWasm.js';

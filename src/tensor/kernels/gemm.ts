@@ -4,7 +4,7 @@ import type { FloatArray } from '../dtype.js';
 // op(B) and an MCxKC block of op(A) into contiguous buffers (this also absorbs transposes), then
 // run a micro-kernel whose 16 accumulators stay in registers. Packing buffers are Float64 so
 // float32 inputs accumulate in double precision.
-const MR = 4;
+export const MR = 4;
 const NR = 4;
 export const KC = 256;
 export const MC = 128;

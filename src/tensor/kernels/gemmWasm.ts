@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { FloatArray } from '../dtype.js';
-import { KC, MC, NC, packBlockA, packPanelB, scaleC } from './gemm.js';
+import { KC, MC, MR, NC, packBlockA, packPanelB, scaleC } from './gemm.js';
 
 // gemmTs with its macro-kernel (the loops over 4x4 tiles of one packed block) in WebAssembly SIMD,
 // from wasm/gemm.wat. Blocking, packing and the per-entry summation order are gemmTs's, so the
@@ -57,7 +57,7 @@ export function gemmWasm(
       packPanelB(w.packB, B, bOff, ldb, transB, pc, jc, kc, nc);
       for (let ic = 0; ic < m; ic += MC) {
         const mc = Math.min(MC, m - ic);
-        packBlockA(w.packA, A, aOff, lda, transA, ic, pc, mc, kc);
+        packA(w.packA, A, aOff, lda, transA, ic, pc, mc, kc);
         w.macro(mc, nc, kc, alpha);
         // The module leaves alpha * (this k-block's partial product); gemmTs adds the same values.
         for (let i = 0; i < mc; i++) {
@@ -69,4 +69,26 @@ export function gemmWasm(
       }
     }
   }
+}
+
+// Packed blocks of arrays declared never to change (an evaluation set read by one forward pass per
+// stage embedding): packed once, then copied into place, the same values either way.
+const constants = new WeakMap<FloatArray, Map<string, Float64Array>>();
+
+/**
+ * Declares that `a` will never be written again, so gemm may keep its packed blocks when it is the
+ * left operand. Only for arrays whose owner guarantees that (a data set's examples).
+ */
+export function declareConstant(a: FloatArray): void {
+  if (!constants.has(a)) constants.set(a, new Map());
+}
+
+function packA(pa: Float64Array, A: FloatArray, aOff: number, lda: number, trans: boolean, ic: number, pc: number, mc: number, kc: number): void {
+  const cache = constants.get(A);
+  if (!cache) return packBlockA(pa, A, aOff, lda, trans, ic, pc, mc, kc);
+  const key = `${aOff},${lda},${trans ? 1 : 0},${ic},${pc},${mc},${kc}`;
+  const hit = cache.get(key);
+  if (hit) return pa.set(hit);
+  packBlockA(pa, A, aOff, lda, trans, ic, pc, mc, kc);
+  cache.set(key, pa.slice(0, Math.ceil(mc / MR) * MR * kc));
 }
