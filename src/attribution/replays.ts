@@ -48,8 +48,9 @@ export function replayCost(run: Run, skip: readonly number[]): number {
 /**
  * Evaluates the behaviours on theta_T^(-S) for every S in `skips`. With workers > 1 the replays
  * are spread so no thread idles behind a long one: replays costing no step (trailing stages only:
- * a stored checkpoint) are read here, the most expensive replay runs in this thread, and the rest
- * go to workers - 1 worker threads, longest first, which start up while this thread replays.
+ * a stored checkpoint) are read here, and the others go, longest first, to the thread with the
+ * fewest steps so far (this one or one of workers - 1 worker threads, each handed its whole share
+ * at start, since this thread's event loop is busy while it replays).
  * Every value is bit for bit what the one-thread path gives.
  */
 export async function replayBehaviours(run: Run, behaviours: BehaviourSet, skips: number[][], opts: GroundTruthOptions = {}): Promise<ReplayedValues> {
@@ -72,15 +73,25 @@ export async function replayBehaviours(run: Run, behaviours: BehaviourSet, skips
   const cost = new Map(needed.map((i) => [i, replayCost(run, skips[i])]));
   const stepping = needed.filter((i) => cost.get(i)! > 0).sort((a, b) => cost.get(b)! - cost.get(a)! || a - b);
   if (workers > 1 && stepping.length > 1) {
-    const [here, ...away] = stepping;
+    // Longest first to the least-loaded thread (thread 0 is this one), so the shares end together.
+    const load = new Array<number>(Math.min(workers, stepping.length)).fill(0);
+    const thread = new Map<number, number>();
+    for (const i of stepping) {
+      const t = load.indexOf(Math.min(...load));
+      thread.set(i, t);
+      load[t] += cost.get(i)!;
+    }
+    const here = stepping.filter((i) => thread.get(i) === 0);
+    const away = stepping.filter((i) => thread.get(i)! > 0);
     const stop = new AbortController();
     const pool = replayMany(run.dir, away.map((i) => skips[i]), {
-      workers: Math.min(workers - 1, away.length), signal: stop.signal, onDone: (j, params) => record(away[j], params),
+      workers: load.length - 1, assign: away.map((i) => thread.get(i)! - 1), signal: stop.signal,
+      onDone: (j, params) => record(away[j], params),
     });
     pool.catch(() => undefined); // awaited below; this only keeps an early failure from going unhandled meanwhile
     try {
       for (const i of needed) if (cost.get(i) === 0) record(i, replaySkipping(run, skips[i]));
-      record(here, replaySkipping(run, skips[here]));
+      for (const i of here) record(i, replaySkipping(run, skips[i]));
     } catch (e) {
       stop.abort();
       throw e;

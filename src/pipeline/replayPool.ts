@@ -12,6 +12,13 @@ export interface ReplayManyOptions {
   onDone?: (index: number, params: Tensor[], done: number, total: number) => void;
   /** Stops the workers and rejects (e.g. when the caller's own share of the replays failed). */
   signal?: AbortSignal;
+  /**
+   * assign[i]: the worker (0..workers-1) that replays subsets[i]. Every request is then posted at
+   * start, so the workers never wait for this thread to hand out the next one: use it when this
+   * thread is busy with replays of its own. Without it, subsets go out one at a time as workers
+   * free up.
+   */
+  assign?: number[];
 }
 
 // Compiled, the worker is the .js beside this file. Under tsx (tests, `node --import tsx`) it is
@@ -40,6 +47,10 @@ export function replayMany(runDir: string, subsets: number[][], opts: ReplayMany
   const count = opts.workers ?? Math.max(1, Math.min(2, total));
   if (!Number.isInteger(count) || count < 1) return Promise.reject(new Error(`replayMany: workers must be an integer >= 1 (got ${count})`));
   if (total === 0) return Promise.resolve([]);
+  const assign = opts.assign;
+  if (assign && (assign.length !== total || assign.some((a) => !Number.isInteger(a) || a < 0 || a >= count))) {
+    return Promise.reject(new Error(`replayMany: assign must give each of the ${total} subsets a worker in 0..${count - 1}`));
+  }
   const results: Tensor[][] = new Array(total);
   const pool: Worker[] = [];
   // Workers stopped because the queue ran dry; their exit is expected.
@@ -57,19 +68,27 @@ export function replayMany(runDir: string, subsets: number[][], opts: ReplayMany
       if (err) reject(err);
       else resolve(results);
     };
-    const feed = (w: Worker) => {
-      if (next >= total) {
-        retired.add(w);
-        void w.terminate();
-        return;
-      }
-      const req: ReplayRequest = { index: next, skip: subsets[next], from: opts.from };
-      next++;
+    const post = (w: Worker, index: number) => {
+      const req: ReplayRequest = { index, skip: subsets[index], from: opts.from };
       try {
         w.postMessage(req);
       } catch (e) {
         finish(e instanceof Error ? e : new Error(String(e))); // e.g. a subset that cannot be cloned
       }
+    };
+    // Preassigned: how many replies each worker still owes; it is retired when that reaches 0.
+    const owed = new Map<Worker, number>();
+    const feed = (w: Worker) => {
+      if (assign) {
+        const left = owed.get(w)! - 1;
+        owed.set(w, left);
+        if (left > 0) return;
+      } else if (next < total) {
+        post(w, next++);
+        return;
+      }
+      retired.add(w);
+      void w.terminate();
     };
     const datasets = openedDatasets();
     const init: WorkerInit = { runDir, datasets, hashes: rememberedContentHashes(datasets) };
@@ -98,10 +117,23 @@ export function replayMany(runDir: string, subsets: number[][], opts: ReplayMany
       w.on('exit', (code) => {
         if (!settled && !retired.has(w)) finish(new Error(`replay worker exited (code ${code}) before finishing its replays`));
       });
-      feed(w);
+      return w;
     };
     if (opts.signal?.aborted) return finish(new Error('replayMany: aborted'));
     opts.signal?.addEventListener('abort', () => finish(new Error('replayMany: aborted')), { once: true });
-    for (let i = 0; i < Math.min(count, total); i++) spawn();
+    if (!assign) {
+      for (let i = 0; i < Math.min(count, total); i++) {
+        const w = spawn();
+        if (next < total) post(w, next++);
+      }
+      return;
+    }
+    for (let k = 0; k < count; k++) {
+      const mine = assign.flatMap((a, i) => (a === k ? [i] : []));
+      if (mine.length === 0) continue;
+      const w = spawn();
+      owed.set(w, mine.length);
+      for (const i of mine) post(w, i);
+    }
   });
 }

@@ -61,3 +61,17 @@ test('an error inside a worker rejects with the worker\'s message', { timeout: 6
 test('a bad worker count is refused', async () => {
   await assert.rejects(replayMany(join(dir, 'run'), [[0]], { workers: 0 }), { message: 'replayMany: workers must be an integer >= 1 (got 0)' });
 });
+
+test('subsets assigned up front: each worker gets its whole share while this thread is busy; same bits', { timeout: 60_000 }, async () => {
+  const subsets = [[0], [1], [2], [0, 1], [1, 2]];
+  const assign = [0, 1, 1, 0, 1];
+  const pool = replayMany(join(dir, 'run'), subsets, { workers: 2, assign });
+  // Block this thread (as a caller replaying its own share does): the workers still finish.
+  const t0 = Date.now();
+  while (Date.now() - t0 < 300) { /* busy */ }
+  const results = await pool;
+  subsets.forEach((s, i) => assertSameBits(results[i], replaySkipping(run, s), `skip [${s}]`));
+  await assert.rejects(replayMany(join(dir, 'run'), subsets, { workers: 2, assign: [0, 1, 2, 0, 1] }), {
+    message: 'replayMany: assign must give each of the 5 subsets a worker in 0..1',
+  });
+});
