@@ -14,14 +14,22 @@ const kept: unknown[] = [];
 let before = 0;
 // Tensor storage is ArrayBuffers, which live outside the JS heap: count both.
 const used = () => { const m = process.memoryUsage(); return m.heapUsed + m.arrayBuffers; };
+// ArrayBuffer backing stores are released after the collection, on later turns of the event loop:
+// collect and yield a few times before reading, or the reading depends on when they happened to go.
+async function settle(): Promise<void> {
+  for (let k = 0; k < 3; k++) {
+    gc();
+    await new Promise((r) => setImmediate(r));
+  }
+}
 for (let i = 1; i <= 10_000; i++) {
   const r = T.gradAndHvp(loss, params, v);
   if (leak) kept.push(r);
   if (i === 1000) {
-    gc();
+    await settle();
     before = used();
   }
 }
-gc();
+await settle();
 const after = used();
 console.log(JSON.stringify({ growthMb: (after - before) / 2 ** 20 }));
