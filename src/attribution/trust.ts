@@ -84,7 +84,7 @@ export function assessTrust(inputs: TrustInputs): EstimateTrust {
       w = row.map((v, i) => Math.abs(v - exact[k][i]));
       why.push(output === 'exact' ? 'last stage: the exact read-out of its own update is exact' : 'last stage: the interval reaches to the exact read-out, which is exact');
     } else {
-      w = row.map((v, i) => {
+      w = row.map((_, i) => {
         const coef = calibration[id]?.[context.classes[i]]?.[regime];
         if (!coef) fallback = true;
         return halfWidth(sig[k][i], coef ?? FALLBACK);

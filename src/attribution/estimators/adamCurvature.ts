@@ -79,7 +79,8 @@ export function propagateAdamStationary(o: StageCurvatureOptions) {
       const uIn = expandIn(Q, cu, u);
       const nIn = expandIn(Q, cn, u);
       const uT = uPerp.map((t, k) => lincomb(1, uIn[k], 1, lincomb(P[0][0], t, P[0][1], nPerp?.[k] ?? null)));
-      const nT = uPerp.map((t, k) => lincomb(1, nIn[k], P[1][1], nPerp?.[k] ?? null));
+      // P's lower-left entry stays 0 (u never feeds n outside span(Q)), so n_T has no u_perp term.
+      const nT = nIn.map((t, k) => lincomb(1, t, P[1][1], nPerp?.[k] ?? null));
       const dTheta = scaleBy(uT, invSqrtD);
       idx.forEach((p, q) => (pert.delta[p] = dTheta[q]));
       pert.epsilon = { expAvg: scaleBy(nT, sqrtD) };
