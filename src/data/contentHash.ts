@@ -6,7 +6,8 @@ import type { Dataset } from './dataset.js';
 // demo's run, while the cache entry holds that hash, computed when it was written, plus a digest
 // of the entry's stored bytes (8x smaller than the examples) that proves the entry unchanged.
 
-function bytesOf(a: ArrayBufferView): Uint8Array {
+/** The bytes of a typed array's view (no copy), for hashing. */
+export function bytesOf(a: ArrayBufferView): Uint8Array {
   return new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
 }
 

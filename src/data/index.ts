@@ -26,7 +26,7 @@ export { type LabelGroupOptions } from './labelGroup.js';
 export { colourise, addPatch, COLOUR_NAMES, type SpuriousOptions, type PatchOptions, type Corner } from './spurious.js';
 export { addLabelNoise } from './labelNoise.js';
 export { injectTokens, DEFAULT_IDENTITY_TOKENS, type InjectTokensOptions } from './tokenInjection.js';
-export { contentHash, computeContentHash, rememberedContentHashes } from './contentHash.js';
+export { bytesOf, contentHash, computeContentHash, rememberedContentHashes } from './contentHash.js';
 export { adoptDatasets, byteCodes, cachedRecipe, dataCacheDir, openedDatasets, recipeCacheKey } from './cache.js';
 export { buildRecipe, RECIPE_NAMES, type RecipeName, type DataTransform } from './recipes.js';
 export { readDatasetFile, writeDatasetFile } from './datasetFile.js';

@@ -3,31 +3,22 @@
 // attribution.json, validation.json, results.json) record so that a run retrained or edited
 // under them is detected instead of silently mixed with old results.
 import { createHash } from 'node:crypto';
-import { contentHash, type Dataset } from '../data/index.js';
+import { bytesOf, contentHash, type Dataset } from '../data/index.js';
 import type { Checkpoint } from './checkpoint.js';
 import type { ResolvedPipeline } from './resolve.js';
 import { RunIntegrityError, type InputHashes, type RunStatus } from './runStore.js';
-
-function bytesOf(a: ArrayBufferView): Uint8Array {
-  return new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
-}
-
-/** sha256 of a data set's content: shape, classes, examples, labels and group columns (data/contentHash.ts). */
-export function datasetHash(ds: Dataset): string {
-  return contentHash(ds);
-}
 
 /** What the run was trained on, as content hashes (cheap next to training). */
 export function inputHashes(p: ResolvedPipeline): InputHashes {
   const datasets: Record<string, string> = {};
   const byData = new Map<Dataset, string>();
   for (const [name, ds] of Object.entries(p.datasets)) {
-    datasets[name] = datasetHash(ds);
+    datasets[name] = contentHash(ds);
     byData.set(ds, datasets[name]);
   }
   const stages = p.stages.map((s) => {
     const h = createHash('sha256');
-    h.update(byData.get(s.data) ?? datasetHash(s.data));
+    h.update(byData.get(s.data) ?? contentHash(s.data));
     h.update(s.sampleWeights ? bytesOf(s.sampleWeights) : new Uint8Array(0));
     return h.digest('hex');
   });
